@@ -1,0 +1,117 @@
+import path from "node:path";
+import fs from "node:fs";
+import { sql, type SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+/** The drizzle database, whichever driver is behind it. A transaction is also a Db. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type DbDriver = "pglite" | "postgres";
+
+type Handle = { db: Db; driver: DbDriver; url?: string; close: () => Promise<void> };
+
+const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+const g = globalThis as unknown as { __signalpostDb?: Handle };
+
+/** Which driver this process uses: node-postgres when DATABASE_URL is set, otherwise embedded PGlite. */
+export function configuredDriver(): DbDriver {
+  return process.env.DATABASE_URL ? "postgres" : "pglite";
+}
+
+/** Opens a database handle (not cached). `target` is a postgres URL, a PGlite directory, or "memory://". */
+export async function openDatabase(target?: string): Promise<Handle> {
+  const url = target ?? process.env.DATABASE_URL;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const { Pool, types } = await import("pg");
+    // bigint (int8) counts and ids fit in JS numbers for this app's sizes
+    types.setTypeParser(20, (v) => Number(v));
+    const pool = new Pool({
+      connectionString: url,
+      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: Number(process.env.DATABASE_CONNECT_TIMEOUT_MS ?? 5_000),
+    });
+    // A dropped connection (e.g. Postgres restarting) must not crash the process.
+    pool.on("error", (err) => console.error("[db] idle client error:", err.message));
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const db = drizzle(pool, { schema }) as unknown as Db;
+    return { db, driver: "postgres", url, close: () => pool.end() };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const dir = target ?? process.env.PGLITE_DIR ?? "./.data/pglite";
+  if (!dir.startsWith("memory://")) fs.mkdirSync(dir, { recursive: true });
+  const client = new PGlite(dir.startsWith("memory://") ? undefined : dir);
+  await client.waitReady;
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return { db, driver: "pglite", close: () => client.close() };
+}
+
+/** Applies committed drizzle-kit migrations; serialized across processes with an advisory lock on Postgres. */
+export async function migrate(handle: Handle): Promise<void> {
+  if (handle.driver === "postgres") {
+    const { Client } = await import("pg");
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const { migrate: migratePg } = await import("drizzle-orm/node-postgres/migrator");
+    // One dedicated connection holds the advisory lock, so concurrent starts migrate one at a time.
+    const client = new Client({ connectionString: handle.url });
+    await client.connect();
+    try {
+      await client.query("select pg_advisory_lock(727274)");
+      await migratePg(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const { migrate: migrateLite } = await import("drizzle-orm/pglite/migrator");
+  await migrateLite(handle.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+}
+
+async function openProcessDatabase(): Promise<Handle> {
+  const handle = await openDatabase();
+  await migrate(handle);
+  return handle;
+}
+
+let opening: Promise<Handle> | undefined;
+
+/** The process-wide database, opened and migrated once (cached on globalThis so dev reloads reuse it). */
+export async function getDatabase(): Promise<Handle> {
+  if (g.__signalpostDb) return g.__signalpostDb;
+  opening ??= openProcessDatabase().then((h) => (g.__signalpostDb = h));
+  return opening;
+}
+
+/** Shorthand for the process-wide drizzle instance. */
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
+}
+
+/** Installs a database as the process-wide one (tests, scripts that manage their own). */
+export function useDatabase(handle: Handle | undefined): void {
+  g.__signalpostDb = handle;
+  opening = handle ? Promise.resolve(handle) : undefined;
+}
+
+/** Runs raw SQL and returns its rows, for both drivers. */
+export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+export { schema };
+export type { Handle as DatabaseHandle };
+
+/** Whether every committed migration is applied (for /api/health). */
+export async function migrationStatus(db: Db): Promise<{ applied: number; expected: number; current: boolean }> {
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as {
+    entries: unknown[];
+  };
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+  );
+  const applied = Number(row?.n ?? 0);
+  return { applied, expected: journal.entries.length, current: applied >= journal.entries.length };
+}

@@ -1,0 +1,65 @@
+import { relations } from "drizzle-orm";
+import { index, integer, pgTable, primaryKey, serial, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { timestamps, tstz } from "./_columns";
+
+export const ROLES = ["owner", "admin", "member"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** People who sign in. `email` is stored lower-cased. */
+export const users = pgTable(
+  "users",
+  {
+    id: serial("id").primaryKey(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("users_email_key").on(t.email)],
+);
+
+/** Tenants. Every org-owned row carries `org_id`; the slug is in portal URLs. */
+export const orgs = pgTable(
+  "orgs",
+  {
+    id: serial("id").primaryKey(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("orgs_slug_key").on(t.slug)],
+);
+
+/** Who belongs to which org, with which role. */
+export const memberships = pgTable(
+  "memberships",
+  {
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ROLES }).notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.userId] }),
+    // "which orgs does this user belong to" (org switcher, landing page)
+    index("memberships_user_idx").on(t.userId),
+  ],
+);
+
+/** Fixed-window counters for rate limits that must hold across instances (sign-in). */
+export const rateLimits = pgTable("rate_limits", {
+  key: text("key").primaryKey(),
+  windowStart: tstz("window_start").notNull(),
+  count: integer("count").notNull(),
+});
+
+export const usersRelations = relations(users, ({ many }) => ({ memberships: many(memberships) }));
+export const orgsRelations = relations(orgs, ({ many }) => ({ memberships: many(memberships) }));
+export const membershipsRelations = relations(memberships, ({ one }) => ({
+  org: one(orgs, { fields: [memberships.orgId], references: [orgs.id] }),
+  user: one(users, { fields: [memberships.userId], references: [users.id] }),
+}));

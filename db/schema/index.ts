@@ -1,0 +1,6 @@
+export * from "./accounts";
+export * from "./audit";
+export * from "./devices";
+export * from "./webhooks";
+export * from "./events";
+export * from "./inbox";

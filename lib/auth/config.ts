@@ -1,0 +1,47 @@
+import "server-only";
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { authSecret } from "@/lib/env";
+import { checkCredentials } from "./credentials";
+
+/** Thrown from authorize when the email or address has too many recent failures. */
+export class SignInRateLimited extends CredentialsSignin {
+  code = "rate_limited";
+}
+
+function clientIp(request: Request | undefined): string {
+  const forwarded = request?.headers.get("x-forwarded-for");
+  return forwarded?.split(",")[0]?.trim() || request?.headers.get("x-real-ip") || "unknown";
+}
+
+// Lazy config: AUTH_SECRET is read per request, so `next build` does not need it.
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: authSecret(),
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+  pages: { signIn: "/sign-in" },
+  providers: [
+    Credentials({
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials, request) {
+        const email = typeof credentials?.email === "string" ? credentials.email : "";
+        const password = typeof credentials?.password === "string" ? credentials.password : "";
+        if (!email || !password) return null;
+        const result = await checkCredentials(email, password, clientIp(request));
+        if (result.ok) return { id: String(result.user.id), email: result.user.email, name: result.user.name };
+        if (result.reason === "rate_limited") throw new SignInRateLimited();
+        return null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) token.uid = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (session.user && typeof token.uid === "string") session.user.id = token.uid;
+      return session;
+    },
+  },
+}));

@@ -1,0 +1,32 @@
+import "server-only";
+
+const isProduction = process.env.NODE_ENV === "production";
+const DEV_AUTH_SECRET = "signalpost-development-secret-do-not-use-in-production";
+
+/** AUTH_SECRET, with a development default; required in production. */
+export function authSecret(): string {
+  const secret = process.env.AUTH_SECRET;
+  if (secret) return secret;
+  if (isProduction && process.env.SIGNALPOST_ALLOW_DEV_SECRET !== "1") {
+    throw new Error("AUTH_SECRET must be set in production (e.g. `openssl rand -base64 32`).");
+  }
+  return DEV_AUTH_SECRET;
+}
+
+/** Reads a positive integer environment variable with a default. */
+export function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return n;
+}
+
+/** WEBHOOK_ALLOW_PRIVATE_URLS: on by default outside production, off in production unless set to 1. */
+export function allowPrivateUrls(): boolean {
+  const raw = process.env.WEBHOOK_ALLOW_PRIVATE_URLS;
+  if (raw === undefined || raw === "") return !isProduction;
+  return raw === "1" || raw.toLowerCase() === "true";
+}
+
+export { isProduction };

@@ -1,0 +1,125 @@
+/**
+ * The event catalog: the one table that drives event types, the form's toggles, sample payloads for the request
+ * preview and test events, and the tests that run over every type. Isomorphic (no server imports).
+ */
+
+export type EventGroup = "DEVICE" | "WEBHOOK";
+
+export type CatalogEntry = {
+  type: string;
+  /** Label of the toggle in the webhook form and `eventDescription` in the delivery body. */
+  description: string;
+  group: EventGroup;
+  /** Whether a webhook may subscribe to it (webhook.test is sent on demand only). */
+  subscribable: boolean;
+  /** Realistic `data` for previews and test events. */
+  sampleData: Record<string, unknown>;
+};
+
+export const EVENT_CATALOG = [
+  {
+    type: "device.status.online",
+    description: "Online",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { previousStatus: "offline", status: "online" },
+  },
+  {
+    type: "device.status.offline",
+    description: "Offline",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { previousStatus: "online", status: "offline", reason: "timeout" },
+  },
+  {
+    type: "device.state.utilizing",
+    description: "Utilizing",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { previousStatus: "online", status: "utilizing" },
+  },
+  {
+    type: "device.state.unplugged",
+    description: "Unplugged",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { previousStatus: "online", status: "unplugged" },
+  },
+  {
+    type: "device.registered",
+    description: "First registration",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { status: "online", firmwareVersion: "2.1.0" },
+  },
+  {
+    type: "device.created",
+    description: "Device created",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { udid: "ce0917198075440c057e", name: "Galaxy Note 8", tags: ["lab-1"], offlineAfterSeconds: 300 },
+  },
+  {
+    type: "device.updated",
+    description: "Device updated",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { changes: { name: { from: "Galaxy Note 8", to: "Galaxy Note 8 (lab)" } } },
+  },
+  {
+    type: "device.deleted",
+    description: "Device deleted",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { udid: "ce0917198075440c057e", name: "Galaxy Note 8" },
+  },
+  {
+    type: "device.firmware.updated",
+    description: "Firmware updated",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { from: "2.0.3", to: "2.1.0" },
+  },
+  {
+    type: "device.telemetry",
+    description: "Telemetry",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { signals: { temperature: 21.5, battery: 87 } },
+  },
+  {
+    type: "device.authentication.failed",
+    description: "Authentication failed",
+    group: "DEVICE",
+    subscribable: true,
+    sampleData: { reason: "invalid_token", ip: "203.0.113.7" },
+  },
+  {
+    type: "webhook.test",
+    description: "Test",
+    group: "WEBHOOK",
+    subscribable: false,
+    sampleData: { message: "This is a test event from Signalpost." },
+  },
+] as const satisfies readonly CatalogEntry[];
+
+export type EventType = (typeof EVENT_CATALOG)[number]["type"];
+export const EVENT_TYPES = EVENT_CATALOG.map((e) => e.type) as [EventType, ...EventType[]];
+export const SUBSCRIBABLE_EVENT_TYPES = EVENT_CATALOG.filter((e) => e.subscribable).map((e) => e.type) as [
+  EventType,
+  ...EventType[],
+];
+
+const byType = new Map<string, CatalogEntry>(EVENT_CATALOG.map((e) => [e.type, e]));
+
+/** The catalog entry of a type, or undefined for an unknown one. */
+export function catalogEntry(type: string): CatalogEntry | undefined {
+  return byType.get(type);
+}
+
+export function isEventType(type: string): type is EventType {
+  return byType.has(type);
+}
+
+/** The sample device used in previews and test events. */
+export const SAMPLE_DEVICE = { udid: "ce0917198075440c057e", name: "Galaxy Note 8" } as const;
