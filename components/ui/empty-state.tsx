@@ -1,0 +1,32 @@
+import type { ReactNode } from "react";
+import { cn } from "./cn";
+
+/** What an empty list shows: what is missing and what to do next. */
+export function EmptyState({
+  title,
+  text,
+  action,
+  icon,
+  className,
+}: {
+  title: ReactNode;
+  text?: ReactNode;
+  action?: ReactNode;
+  icon?: ReactNode;
+  className?: string;
+}) {
+  return (
+    <div className={cn("flex flex-col items-center justify-center px-6 py-14 text-center", className)}>
+      <div aria-hidden="true" className="mb-3 flex size-10 items-center justify-center rounded-full bg-subtle text-muted">
+        {icon ?? (
+          <svg viewBox="0 0 20 20" fill="currentColor" className="size-5">
+            <path d="M2 5.75A2.75 2.75 0 0 1 4.75 3h10.5A2.75 2.75 0 0 1 18 5.75v8.5A2.75 2.75 0 0 1 15.25 17H4.75A2.75 2.75 0 0 1 2 14.25v-8.5Zm1.5 4.75v3.75c0 .69.56 1.25 1.25 1.25h10.5c.69 0 1.25-.56 1.25-1.25V10.5h-3.19a.75.75 0 0 0-.67.41l-.34.68a2.25 2.25 0 0 1-2.01 1.24h-.6a2.25 2.25 0 0 1-2-1.24l-.35-.68a.75.75 0 0 0-.67-.41H3.5Z" />
+          </svg>
+        )}
+      </div>
+      <h3 className="text-[15px] font-semibold text-fg">{title}</h3>
+      {text ? <p className="mt-1 max-w-md text-sm text-muted">{text}</p> : null}
+      {action ? <div className="mt-5 flex flex-wrap justify-center gap-2">{action}</div> : null}
+    </div>
+  );
+}
