@@ -1,0 +1,179 @@
+/**
+ * THE request builder: (webhook settings, event envelope) → the exact HTTP request. The form's live preview,
+ * test events, the endpoint check and real deliveries all call it, so what an admin previews is what is sent.
+ * Pure and isomorphic (no server imports); signing adds the webhook-* headers on top (signing.ts).
+ */
+import Mustache from "mustache";
+import { version } from "@/package.json";
+import { isReservedHeader } from "./http-rules";
+import type { BuiltRequest, EventEnvelope, WebhookSettings } from "./types";
+
+export const USER_AGENT = `Signalpost-Webhooks/${version}`;
+export const DEFAULT_CUSTOM_CONTENT_TYPE = "application/json";
+
+type Escaping = "json" | "form" | "none";
+
+/** How template values are escaped in a custom body with this content type. */
+export function escapingFor(contentType: string): Escaping {
+  const media = contentType.split(";")[0].trim().toLowerCase();
+  if (media === "application/json" || media.endsWith("+json") || media === "text/json") return "json";
+  if (media === "application/x-www-form-urlencoded") return "form";
+  return "none";
+}
+
+function valueToText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+const escapers: Record<Escaping, (value: unknown) => string> = {
+  // the inside of a JSON string: quotes, backslashes, newlines and control characters escaped
+  json: (value) => JSON.stringify(valueToText(value)).slice(1, -1),
+  form: (value) => encodeURIComponent(valueToText(value)),
+  none: valueToText,
+};
+
+/** The template variables: the envelope's fields (data.* nested) plus `json`, the whole envelope as JSON. */
+export function templateView(envelope: EventEnvelope): Record<string, unknown> {
+  return { ...envelope, json: JSON.stringify(envelope) };
+}
+
+/**
+ * Renders a mustache template. `{{x}}` is escaped for the target, `{{{x}}}` is inserted as is. Values are never
+ * re-parsed as templates, so a device named "{{json}}" stays literal text.
+ */
+export function renderTemplate(template: string, view: Record<string, unknown>, escaping: Escaping): string {
+  if (!template.includes("{{")) return template;
+  return Mustache.render(template, view, undefined, { escape: escapers[escaping] });
+}
+
+/** Checks that a template parses (unclosed tags, bad sections); returns the problem in words or null. */
+export function templateProblem(template: string): string | null {
+  try {
+    Mustache.parse(template);
+    return null;
+  } catch (err) {
+    return `Template error: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+  }
+}
+
+/** Flattens an object into form fields: {data:{status:"x", tags:["a"]}} → data.status=x, data.tags[0]=a. */
+export function flattenForForm(value: unknown, prefix = "", out: [string, string][] = []): [string, string][] {
+  if (Array.isArray(value)) {
+    if (value.length === 0 && prefix) out.push([prefix, ""]);
+    value.forEach((item, i) => flattenForForm(item, `${prefix}[${i}]`, out));
+  } else if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0 && prefix) out.push([prefix, ""]);
+    for (const [k, v] of entries) flattenForForm(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (prefix) {
+    out.push([prefix, value === null || value === undefined ? "" : String(value)]);
+  }
+  return out;
+}
+
+function formEncode(pairs: [string, string][]): string {
+  return new URLSearchParams(pairs).toString();
+}
+
+/** A header value safe to send: templates may bring line breaks from event data, which become spaces. */
+function safeHeaderValue(value: string): string {
+  return value.replace(/[\r\n\0]+/g, " ").trim();
+}
+
+function base64Utf8(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/** Appends query parameters to a URL, keeping any it already has. Works on a half-typed URL too (preview). */
+function withQuery(url: string, params: [string, string][]): string {
+  if (params.length === 0) return url;
+  try {
+    const parsed = new URL(url);
+    for (const [name, value] of params) parsed.searchParams.append(name, value);
+    return parsed.toString();
+  } catch {
+    const [base, hash = ""] = url.split("#", 2);
+    const sep = base.includes("?") ? (base.endsWith("?") || base.endsWith("&") ? "" : "&") : "?";
+    return `${base}${sep}${formEncode(params)}${hash ? `#${hash}` : ""}`;
+  }
+}
+
+/**
+ * Builds the HTTP request for one event. `body` is the exact string that is signed and sent.
+ * Throws only when a custom body template does not parse (the schema refuses those on save).
+ */
+export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEnvelope): BuiltRequest {
+  const view = templateView(envelope);
+  let body: string;
+  let contentType: string;
+  switch (settings.format) {
+    case "form":
+      contentType = "application/x-www-form-urlencoded";
+      body = formEncode(flattenForForm(envelope));
+      break;
+    case "custom":
+      contentType = settings.contentType?.trim() || DEFAULT_CUSTOM_CONTENT_TYPE;
+      body = renderTemplate(settings.bodyTemplate ?? "", view, escapingFor(contentType));
+      break;
+    default:
+      contentType = "application/json";
+      body = JSON.stringify(envelope);
+  }
+
+  const query = settings.queryParams
+    .filter((p) => p.name)
+    .map((p): [string, string] => [p.name, renderTemplate(p.value, view, "none")]);
+
+  const headers: Record<string, string> = {};
+  const auth = settings.auth;
+  for (const h of settings.headers) {
+    if (!h.name || isReservedHeader(h.name)) continue;
+    if (auth.type !== "none" && h.name.toLowerCase() === "authorization") continue;
+    headers[h.name] = safeHeaderValue(renderTemplate(h.value, view, "none"));
+  }
+  if (auth.type === "basic") headers.authorization = `Basic ${base64Utf8(`${auth.username}:${auth.password}`)}`;
+  if (auth.type === "bearer") headers.authorization = `Bearer ${auth.token}`;
+  // set last, so nothing above can override them
+  headers["content-type"] = contentType;
+  headers["user-agent"] = USER_AGENT;
+
+  return { method: settings.method, url: withQuery(settings.url, query), headers, body };
+}
+
+const MASK = "••••••";
+
+/** A copy of a request with credentials masked, for previews and logs. */
+export function maskAuth(built: BuiltRequest): BuiltRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(built.headers)) {
+    if (name.toLowerCase() === "authorization") {
+      const scheme = value.split(" ")[0];
+      headers[name] = /^(basic|bearer)$/i.test(scheme) ? `${scheme} ${MASK}` : MASK;
+    } else {
+      headers[name] = value;
+    }
+  }
+  return { ...built, headers };
+}
+
+/** The body pretty-printed for reading: JSON indented, forms one field per line, anything else as is. */
+export function prettyBody(built: BuiltRequest): string {
+  const type = built.headers["content-type"] ?? "";
+  const escaping = escapingFor(type);
+  if (escaping === "json") {
+    try {
+      return JSON.stringify(JSON.parse(built.body), null, 2);
+    } catch {
+      return built.body;
+    }
+  }
+  if (escaping === "form") {
+    return Array.from(new URLSearchParams(built.body), ([k, v]) => `${k}=${v}`).join("\n");
+  }
+  return built.body;
+}

@@ -1,0 +1,40 @@
+import "server-only";
+import { createHmac, randomBytes } from "node:crypto";
+import type { BuiltRequest } from "./types";
+
+const SECRET_PREFIX = "whsec_";
+
+/** A new signing secret: "whsec_" + base64 of 32 random bytes (the Standard Webhooks format). */
+export function newWebhookSecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString("base64");
+}
+
+/** The HMAC key of a secret: the base64-decoded part after "whsec_" (as the standardwebhooks package reads it). */
+function secretKey(secret: string): Buffer {
+  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  const key = Buffer.from(encoded, "base64");
+  if (key.length === 0) throw new Error("Signing secret is empty");
+  return key;
+}
+
+/** One "v1,<base64 HMAC-SHA256 of {id}.{ts}.{body}>" signature. */
+export function signPayload(secret: string, msgId: string, unixSeconds: number, body: string): string {
+  const mac = createHmac("sha256", secretKey(secret)).update(`${msgId}.${unixSeconds}.${body}`, "utf8").digest("base64");
+  return `v1,${mac}`;
+}
+
+/**
+ * Adds the Standard Webhooks headers to a built request: webhook-id (the event id, the same on every retry),
+ * webhook-timestamp (this attempt, unix seconds) and webhook-signature with one signature per valid secret
+ * (current first, space-separated), so a receiver holding either secret verifies during a rotation.
+ * The signature covers the exact body string that is sent.
+ */
+export function signRequest(built: BuiltRequest, msgId: string, timestamp: Date, secrets: string[]): BuiltRequest {
+  if (secrets.length === 0) throw new Error("No signing secret for this webhook");
+  const ts = Math.floor(timestamp.getTime() / 1000);
+  const signature = secrets.map((s) => signPayload(s, msgId, ts, built.body)).join(" ");
+  return {
+    ...built,
+    headers: { ...built.headers, "webhook-id": msgId, "webhook-timestamp": String(ts), "webhook-signature": signature },
+  };
+}
