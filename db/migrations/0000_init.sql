@@ -215,6 +215,7 @@ CREATE INDEX "audit_log_org_created_idx" ON "audit_log" USING btree ("org_id","c
 CREATE UNIQUE INDEX "device_tokens_hash_key" ON "device_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "device_tokens_device_idx" ON "device_tokens" USING btree ("device_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "devices_org_udid_key" ON "devices" USING btree ("org_id","udid");--> statement-breakpoint
+CREATE INDEX "devices_udid_idx" ON "devices" USING btree ("udid");--> statement-breakpoint
 CREATE INDEX "devices_org_name_idx" ON "devices" USING btree ("org_id","name","id");--> statement-breakpoint
 CREATE INDEX "devices_org_status_idx" ON "devices" USING btree ("org_id","status");--> statement-breakpoint
 CREATE INDEX "devices_tags_gin_idx" ON "devices" USING gin ("tags");--> statement-breakpoint

@@ -31,6 +31,8 @@ export const devices = pgTable(
   (t) => [
     // status API lookup and the per-org uniqueness rule
     uniqueIndex("devices_org_udid_key").on(t.orgId, t.udid),
+    // status API: a bad token for a known udid records device.authentication.failed (lookup by udid alone)
+    index("devices_udid_idx").on(t.udid),
     // devices page: list ordered by name within an org
     index("devices_org_name_idx").on(t.orgId, t.name, t.id),
     // devices page: filter by status within an org

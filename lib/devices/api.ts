@@ -1,0 +1,196 @@
+import "server-only";
+import { NextResponse } from "next/server";
+import type { z } from "zod";
+import { getDb } from "@/db/client";
+import { intEnv } from "@/lib/env";
+import { jsonError, validationError } from "@/lib/http/json";
+import { TokenBucket } from "@/lib/rate-limit";
+import { kickDelivery } from "@/lib/webhooks/kick";
+import { udidSchema } from "@/lib/validation/devices";
+import { recordAuthenticationFailure, recordDeviceContact, type ContactInput, type ContactResult } from "./contact";
+import { DEVICE_TOKEN_PATTERN, hashDeviceToken } from "./tokens";
+
+/** Largest request body the device API reads. */
+export const MAX_DEVICE_BODY_BYTES = 16 * 1024;
+
+const g = globalThis as unknown as { __signalpostDeviceBucket?: TokenBucket };
+
+/** The per-device token bucket (DEVICE_RATE_PER_SECOND refill, DEVICE_RATE_BURST capacity), one per process. */
+function deviceBucket(): TokenBucket {
+  g.__signalpostDeviceBucket ??= new TokenBucket(intEnv("DEVICE_RATE_PER_SECOND", 10), intEnv("DEVICE_RATE_BURST", 20));
+  return g.__signalpostDeviceBucket;
+}
+
+/** Forgets rate-limit state (tests). */
+export function resetDeviceRateLimits(): void {
+  g.__signalpostDeviceBucket = undefined;
+}
+
+const UNAUTHORIZED_MESSAGE = "Missing or invalid device token for this device.";
+
+function unauthorized() {
+  return jsonError(401, "unauthorized", UNAUTHORIZED_MESSAGE, undefined, {
+    "www-authenticate": 'Bearer realm="signalpost-devices"',
+  });
+}
+
+class BodyTooLarge extends Error {}
+
+/** Reads at most `limit` bytes of the body; throws BodyTooLarge beyond that, whatever Content-Length claimed. */
+async function readBodyCapped(req: Request, limit: number): Promise<string> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new BodyTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function isJsonContentType(value: string | null): boolean {
+  if (!value) return false;
+  const mime = value.split(";")[0].trim().toLowerCase();
+  return mime === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mime);
+}
+
+function clientIp(req: Request): string | null {
+  const forwarded = req.headers.get("x-forwarded-for");
+  if (forwarded) return forwarded.split(",")[0].trim() || null;
+  return req.headers.get("x-real-ip");
+}
+
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "57P01", "57P02", "57P03", "53300"]);
+
+/** Whether an error means the database cannot be reached right now (→ 503), as opposed to a bug (→ 500). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === "string" && /connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Connection terminated|the database system is (starting up|shutting down)/i.test(message)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+/**
+ * The device-token wrapper of /api/v1/devices/{udid}/…: size, auth header, content type, per-device rate limit,
+ * JSON body and schema, then the contact (which authenticates the token against the udid inside its transaction).
+ * Every refusal uses the one JSON error shape; an unreachable database answers 503 with Retry-After.
+ */
+export async function handleDeviceRequest<S extends z.ZodType>(
+  req: Request,
+  params: Promise<{ udid: string }>,
+  schema: S,
+  toContact: (body: z.infer<S>) => Pick<ContactInput, "report" | "signals">,
+): Promise<Response> {
+  try {
+    const { udid: rawUdid } = await params;
+    const udid = safeDecode(rawUdid);
+
+    const declared = req.headers.get("content-length");
+    if (declared !== null && Number(declared) > MAX_DEVICE_BODY_BYTES) return tooLarge();
+
+    const token = bearerToken(req.headers.get("authorization"));
+    const udidOk = udidSchema.safeParse(udid).success;
+    if (!token || !udidOk || !DEVICE_TOKEN_PATTERN.test(token)) {
+      if (udidOk) await noteFailure(udid, token ? "invalid_token" : "missing_token", req);
+      return unauthorized();
+    }
+    if (declared !== "0" && !isJsonContentType(req.headers.get("content-type"))) {
+      return jsonError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
+    }
+    const tokenHash = hashDeviceToken(token);
+    // One token belongs to one device, so a bucket per (udid, token) is a bucket per device, checked before any
+    // database work.
+    const wait = deviceBucket().take(`${udid}\u0000${tokenHash}`);
+    if (wait > 0) {
+      return jsonError(429, "rate_limited", `Too many requests for this device; retry in ${wait} s.`, undefined, {
+        "retry-after": String(wait),
+      });
+    }
+
+    const body = await parseBody(req, schema);
+    if (!body.ok) return body.response;
+
+    const db = await getDb();
+    const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.value) });
+    if (!result) {
+      await noteFailure(udid, "invalid_token", req);
+      return unauthorized();
+    }
+    if (result.deliveries > 0) kickDelivery();
+    return NextResponse.json(contactReply(result));
+  } catch (err) {
+    if (err instanceof BodyTooLarge) return tooLarge();
+    if (isDatabaseUnavailable(err)) {
+      return jsonError(503, "unavailable", "The service is temporarily unavailable; retry shortly.", undefined, {
+        "retry-after": "5",
+      });
+    }
+    console.error("[device-api] unexpected error:", err);
+    return jsonError(500, "internal_error", "Something went wrong on our side; nothing was recorded.");
+  }
+}
+
+function contactReply(r: ContactResult) {
+  return { udid: r.udid, status: r.status, lastSeenAt: r.lastSeenAt.toISOString(), changed: r.changed, events: r.events };
+}
+
+function tooLarge() {
+  return jsonError(413, "payload_too_large", `The body is larger than ${MAX_DEVICE_BODY_BYTES / 1024} KB.`);
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function bearerToken(header: string | null): string | null {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match ? match[1] : null;
+}
+
+async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<Parsed<z.infer<S>>> {
+  const text = await readBodyCapped(req, MAX_DEVICE_BODY_BYTES);
+  let json: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { ok: false, response: jsonError(400, "invalid_json", "The body is not valid JSON.") };
+    }
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    return { ok: false, response: jsonError(400, "invalid_request", "The body must be a JSON object.") };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return { ok: false, response: validationError(parsed.error) };
+  return { ok: true, value: parsed.data };
+}
+
+/** Records device.authentication.failed for a known udid (throttled in the database); never fails the reply. */
+async function noteFailure(udid: string, reason: string, req: Request): Promise<void> {
+  try {
+    const db = await getDb();
+    const { deliveries } = await recordAuthenticationFailure(db, udid, { reason, ip: clientIp(req) });
+    if (deliveries > 0) kickDelivery();
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw err;
+    console.error("[device-api] could not record an authentication failure:", err);
+  }
+}

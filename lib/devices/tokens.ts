@@ -1,0 +1,48 @@
+import "server-only";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { deviceTokens } from "@/db/schema";
+import { sha256Hex } from "@/lib/crypto/encryption";
+import { randomBase62 } from "@/lib/ids";
+
+export const DEVICE_TOKEN_PREFIX = "spd_";
+/** "spd_" + at least 32 base62 characters; anything else is refused before the database is asked. */
+export const DEVICE_TOKEN_PATTERN = /^spd_[0-9A-Za-z]{32,128}$/;
+const TOKEN_RANDOM_LENGTH = 40; // ~238 bits
+
+export type NewDeviceToken = { token: string; hash: string; prefix: string };
+
+/** A fresh device token with its SHA-256 hash (what is stored) and display prefix ("spd_" + 6 characters). */
+export function generateDeviceToken(): NewDeviceToken {
+  const token = DEVICE_TOKEN_PREFIX + randomBase62(TOKEN_RANDOM_LENGTH);
+  return { token, hash: sha256Hex(token), prefix: token.slice(0, DEVICE_TOKEN_PREFIX.length + 6) };
+}
+
+/** The stored hash of a presented token. */
+export function hashDeviceToken(token: string): string {
+  return sha256Hex(token);
+}
+
+/**
+ * Revokes every active token of the device and issues a new one, inside the caller's transaction: the old token
+ * stops working the moment this commits. Returns the plaintext token, which is never stored.
+ */
+export async function issueDeviceToken(
+  tx: Db,
+  device: { id: number; orgId: number },
+  now: Date = new Date(),
+): Promise<NewDeviceToken> {
+  await tx
+    .update(deviceTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(deviceTokens.deviceId, device.id), eq(deviceTokens.orgId, device.orgId), isNull(deviceTokens.revokedAt)));
+  const fresh = generateDeviceToken();
+  await tx.insert(deviceTokens).values({
+    orgId: device.orgId,
+    deviceId: device.id,
+    tokenHash: fresh.hash,
+    prefix: fresh.prefix,
+    createdAt: now,
+  });
+  return fresh;
+}

@@ -1,0 +1,130 @@
+/**
+ * Zod schemas for devices: the portal form (shared by the client form, the server action and the JSON route) and
+ * the device API bodies. Isomorphic: no server imports.
+ */
+import { z } from "zod";
+
+/** Same list as db/schema/devices (kept here so client code never imports the schema). */
+export const DEVICE_STATUSES = ["online", "offline", "utilizing", "unplugged"] as const;
+export type DeviceStatusName = (typeof DEVICE_STATUSES)[number];
+
+export const UDID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+export const TAG_PATTERN = /^[A-Za-z0-9_.:/-]+$/;
+export const SIGNAL_NAME_PATTERN = /^[A-Za-z0-9_.:/-]+$/;
+export const MAX_TAGS = 20;
+export const MAX_SIGNALS = 50;
+export const OFFLINE_AFTER_DEFAULT = 300;
+export const OFFLINE_AFTER_MIN = 30;
+export const OFFLINE_AFTER_MAX = 86_400;
+
+export const udidSchema = z
+  .string({ error: "UDID is required" })
+  .trim()
+  .min(1, "UDID is required")
+  .max(64, "UDID must be at most 64 characters")
+  .regex(UDID_PATTERN, "UDID may only contain letters, digits and . _ : -");
+
+/** "lab, eu ,lab" or ["lab","eu"] → ["lab","eu"] (trimmed, de-duplicated, empty entries dropped). */
+function splitTags(value: unknown): unknown {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : typeof value === "string" ? value.split(/[,\n]/) : value;
+  if (!Array.isArray(list)) return list;
+  const out: unknown[] = [];
+  for (const item of list) {
+    const tag = typeof item === "string" ? item.trim() : item;
+    if (tag === "") continue;
+    if (!out.includes(tag)) out.push(tag);
+  }
+  return out;
+}
+
+export const tagsSchema = z.preprocess(
+  splitTags,
+  z
+    .array(
+      z
+        .string()
+        .max(32, "Each tag must be at most 32 characters")
+        .regex(TAG_PATTERN, "Tags may only contain letters, digits and _ . : / - (separate tags with commas)"),
+    )
+    .max(MAX_TAGS, `At most ${MAX_TAGS} tags`),
+);
+
+const offlineAfterSchema = z.preprocess(
+  (v) => (v === "" || v === null || v === undefined ? OFFLINE_AFTER_DEFAULT : typeof v === "string" ? Number(v.trim()) : v),
+  z
+    .number({ error: "Offline after must be a whole number of seconds" })
+    .int("Offline after must be a whole number of seconds")
+    .min(OFFLINE_AFTER_MIN, `Offline after must be at least ${OFFLINE_AFTER_MIN} seconds`)
+    .max(OFFLINE_AFTER_MAX, `Offline after must be at most ${OFFLINE_AFTER_MAX} seconds (24 hours)`),
+);
+
+const nameSchema = z
+  .string()
+  .trim()
+  .max(100, "Name must be at most 100 characters")
+  .optional()
+  .transform((v) => v ?? "");
+
+/** The "Add device" form and the JSON create route. An empty name defaults to the UDID. */
+export const deviceCreateSchema = z
+  .object({
+    udid: udidSchema,
+    name: nameSchema,
+    tags: tagsSchema,
+    offlineAfterSeconds: offlineAfterSchema,
+  })
+  .transform((d) => ({ ...d, name: d.name || d.udid }));
+export type DeviceCreateInput = z.infer<typeof deviceCreateSchema>;
+
+/** The edit form (the UDID is the device's identity and cannot change). */
+export const deviceUpdateSchema = z.object({
+  deviceId: z.coerce.number().int().positive(),
+  name: z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters"),
+  tags: tagsSchema,
+  offlineAfterSeconds: offlineAfterSchema,
+});
+export type DeviceUpdateInput = z.infer<typeof deviceUpdateSchema>;
+
+export const deviceRefSchema = z.object({ deviceId: z.coerce.number().int().positive() });
+
+const signalsMapSchema = z
+  .record(
+    z
+      .string()
+      .min(1, "Signal names must not be empty")
+      .max(64, "Signal names must be at most 64 characters")
+      .regex(SIGNAL_NAME_PATTERN, "Signal names may only contain letters, digits and _ . : / -"),
+    z.json(),
+  )
+  .refine((m) => Object.keys(m).length <= MAX_SIGNALS, `At most ${MAX_SIGNALS} signals per request`);
+
+/** Body of POST /api/v1/devices/{udid}/status. Every field is optional; no `status` means a heartbeat. */
+export const statusReportSchema = z.strictObject({
+  status: z
+    .enum(DEVICE_STATUSES, { error: `status must be one of ${DEVICE_STATUSES.join(", ")}` })
+    .optional(),
+  firmwareVersion: z
+    .string({ error: "firmwareVersion must be a string" })
+    .trim()
+    .min(1, "firmwareVersion must not be empty")
+    .max(64, "firmwareVersion must be at most 64 characters")
+    .optional(),
+  signals: signalsMapSchema.optional(),
+});
+export type StatusReport = z.infer<typeof statusReportSchema>;
+
+/** Body of POST /api/v1/devices/{udid}/signals. */
+export const signalsReportSchema = z.strictObject({
+  signals: signalsMapSchema.refine((m) => Object.keys(m).length > 0, "signals must contain at least one name"),
+});
+
+/** Query of the devices list (GET /api/orgs/{slug}/devices). */
+export const deviceListQuerySchema = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  status: z.enum(DEVICE_STATUSES).optional().catch(undefined),
+  tag: z.string().trim().max(32).optional().catch(undefined),
+  after: z.string().max(400).optional().catch(undefined),
+  limit: z.coerce.number().int().min(1).max(200).optional().catch(undefined),
+});
+export type DeviceListQuery = z.infer<typeof deviceListQuerySchema>;
