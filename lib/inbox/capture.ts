@@ -1,0 +1,124 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { inboxes, inboxRequests } from "@/db/schema";
+import { INBOX_MAX_BODY_BYTES, INBOX_RETENTION } from "./constants";
+
+export type CaptureInbox = Pick<typeof inboxes.$inferSelect, "id" | "orgId" | "name" | "responseStatus" | "responseDelayMs">;
+
+/** The inbox a capture URL's token names, or null (unknown tokens get 404). */
+export async function findInboxByToken(db: Db, token: string): Promise<CaptureInbox | null> {
+  // tokens are randomBase62(32); anything else cannot be one, so skip the query
+  if (!/^[0-9A-Za-z]{16,64}$/.test(token)) return null;
+  const [row] = await db
+    .select({
+      id: inboxes.id,
+      orgId: inboxes.orgId,
+      name: inboxes.name,
+      responseStatus: inboxes.responseStatus,
+      responseDelayMs: inboxes.responseDelayMs,
+    })
+    .from(inboxes)
+    .where(eq(inboxes.token, token))
+    .limit(1);
+  return row ?? null;
+}
+
+export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too_large" };
+
+/**
+ * Reads a request body up to `cap` bytes. A declared Content-Length over the cap is refused before reading; a
+ * body that turns out longer (chunked, or a lying header) is refused as soon as the cap is passed, and the rest
+ * is not read.
+ */
+export async function readBodyCapped(req: Request, cap: number = INBOX_MAX_BODY_BYTES): Promise<BodyRead> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > cap) return { ok: false, reason: "too_large" };
+  if (!req.body) return { ok: true, bytes: new Uint8Array(0) };
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel().catch(() => undefined);
+      return { ok: false, reason: "too_large" };
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { ok: true, bytes };
+}
+
+/** Text when the bytes are valid UTF-8 (kept as sent), otherwise base64. */
+export function encodeBody(bytes: Uint8Array): { body: string; encoding: "utf8" | "base64" } {
+  try {
+    return { body: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), encoding: "utf8" };
+  } catch {
+    return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), encoding: "base64" };
+  }
+}
+
+export type CapturedRequest = {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  bytes: Uint8Array;
+};
+
+/** Header names lower-cased (Headers already does), values as received (repeated headers joined with ", "). */
+export function headersToRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name.toLowerCase()] = value;
+  });
+  return out;
+}
+
+/**
+ * Stores one captured request and prunes the inbox to its newest INBOX_RETENTION requests, in one transaction.
+ * The prune walks the (inbox_id, received_at desc) index to the 500th row, so it costs the same at any size.
+ */
+export async function storeCapturedRequest(db: Db, inbox: CaptureInbox, req: CapturedRequest): Promise<number> {
+  const { body, encoding } = encodeBody(req.bytes);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(inboxRequests)
+      .values({
+        orgId: inbox.orgId,
+        inboxId: inbox.id,
+        method: req.method,
+        path: req.path,
+        query: req.query,
+        headers: req.headers,
+        body,
+        bodyEncoding: encoding,
+        size: req.bytes.byteLength,
+        receivedAt: sql`clock_timestamp()`,
+      })
+      .returning({ id: inboxRequests.id });
+    await pruneInbox(tx, inbox.id);
+    return row.id;
+  });
+}
+
+/** Deletes all but the newest INBOX_RETENTION requests of an inbox. */
+export async function pruneInbox(db: Db, inboxId: number, keep: number = INBOX_RETENTION): Promise<void> {
+  await db.execute(sql`
+    delete from inbox_requests
+    where inbox_id = ${inboxId}
+      and (received_at, id) < (
+        select received_at, id from inbox_requests
+        where inbox_id = ${inboxId}
+        order by received_at desc, id desc
+        offset ${keep - 1} limit 1
+      )`);
+}
