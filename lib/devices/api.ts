@@ -108,9 +108,6 @@ export async function handleDeviceRequest<S extends z.ZodType>(
       if (udidOk) await noteFailure(udid, token ? "invalid_token" : "missing_token", req);
       return unauthorized();
     }
-    if (declared !== "0" && !isJsonContentType(req.headers.get("content-type"))) {
-      return jsonError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
-    }
     const tokenHash = hashDeviceToken(token);
     // One token belongs to one device, so a bucket per (udid, token) is a bucket per device, checked before any
     // database work.
@@ -121,7 +118,7 @@ export async function handleDeviceRequest<S extends z.ZodType>(
       });
     }
 
-    const body = await parseBody(req, schema);
+    const body = await parseBody(req, schema, isJsonContentType(req.headers.get("content-type")));
     if (!body.ok) return body.response;
 
     const db = await getDb();
@@ -165,10 +162,17 @@ function bearerToken(header: string | null): string | null {
   return match ? match[1] : null;
 }
 
-async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<Parsed<z.infer<S>>> {
+/** Reads and validates the body. An empty body is `{}` (a heartbeat) whatever its type; anything else must be JSON. */
+async function parseBody<S extends z.ZodType>(req: Request, schema: S, isJson: boolean): Promise<Parsed<z.infer<S>>> {
   const text = await readBodyCapped(req, MAX_DEVICE_BODY_BYTES);
   let json: unknown = {};
   if (text.trim() !== "") {
+    if (!isJson) {
+      return {
+        ok: false,
+        response: jsonError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json."),
+      };
+    }
     try {
       json = JSON.parse(text);
     } catch {

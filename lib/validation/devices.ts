@@ -88,16 +88,19 @@ export type DeviceUpdateInput = z.infer<typeof deviceUpdateSchema>;
 
 export const deviceRefSchema = z.object({ deviceId: z.coerce.number().int().positive() });
 
-const signalsMapSchema = z
-  .record(
-    z
-      .string()
-      .min(1, "Signal names must not be empty")
-      .max(64, "Signal names must be at most 64 characters")
-      .regex(SIGNAL_NAME_PATTERN, "Signal names may only contain letters, digits and _ . : / -"),
-    z.json(),
-  )
-  .refine((m) => Object.keys(m).length <= MAX_SIGNALS, `At most ${MAX_SIGNALS} signals per request`);
+const signalsMapSchema = z.record(z.string(), z.json()).superRefine((map, ctx) => {
+  const names = Object.keys(map);
+  if (names.length > MAX_SIGNALS) ctx.addIssue({ code: "custom", message: `At most ${MAX_SIGNALS} signals per request` });
+  for (const name of names) {
+    if (name.length < 1 || name.length > 64 || !SIGNAL_NAME_PATTERN.test(name)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `Signal name "${name.slice(0, 70)}" is invalid: use 1–64 letters, digits and _ . : / -`,
+      });
+      return;
+    }
+  }
+});
 
 /** Body of POST /api/v1/devices/{udid}/status. Every field is optional; no `status` means a heartbeat. */
 export const statusReportSchema = z.strictObject({

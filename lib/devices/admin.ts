@@ -1,0 +1,187 @@
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { devices } from "@/db/schema";
+import { UserError } from "@/lib/actions/safe-action";
+import { recordAudit } from "@/lib/audit";
+import { emitEvents } from "@/lib/events/emit";
+import type { DeviceCreateInput, DeviceUpdateInput } from "@/lib/validation/devices";
+import { issueDeviceToken } from "./tokens";
+
+/** Who is acting: the org is the scope of every query, the user is recorded in the audit log. */
+export type Actor = { orgId: number; userId: number | null };
+
+type DeviceRow = typeof devices.$inferSelect;
+export type WriteResult = { device: DeviceRow; deliveries: number };
+
+const snapshot = (d: DeviceRow) => ({ id: d.id, udid: d.udid, name: d.name, tags: d.tags });
+
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if ((e as { code?: unknown }).code === "23505") return true;
+  }
+  return false;
+}
+
+const duplicateUdid = () =>
+  new UserError("A device with this UDID already exists in this organization.", {
+    udid: ["A device with this UDID already exists in this organization."],
+  });
+
+/** Registers a device in the portal with its first token; emits device.created and writes the audit entry. */
+export async function createDevice(
+  db: Db,
+  actor: Actor,
+  input: DeviceCreateInput,
+  now: Date = new Date(),
+): Promise<WriteResult & { token: string }> {
+  try {
+    return await db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select({ id: devices.id })
+        .from(devices)
+        .where(and(eq(devices.orgId, actor.orgId), eq(devices.udid, input.udid)))
+        .limit(1);
+      if (existing) throw duplicateUdid();
+      const [device] = await tx
+        .insert(devices)
+        .values({
+          orgId: actor.orgId,
+          udid: input.udid,
+          name: input.name,
+          tags: input.tags,
+          offlineAfterSeconds: input.offlineAfterSeconds,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      const token = await issueDeviceToken(tx, device, now);
+      const emitted = await emitEvents(
+        tx,
+        actor.orgId,
+        [
+          {
+            type: "device.created",
+            device: snapshot(device),
+            data: { udid: device.udid, name: device.name, tags: device.tags, offlineAfterSeconds: device.offlineAfterSeconds },
+          },
+        ],
+        now,
+      );
+      await recordAudit(tx, {
+        orgId: actor.orgId,
+        actorUserId: actor.userId,
+        action: "device.created",
+        targetType: "device",
+        targetId: device.id,
+        summary: `Added device ${device.name} (${device.udid})`,
+        details: { udid: device.udid, tags: device.tags, offlineAfterSeconds: device.offlineAfterSeconds, tokenPrefix: token.prefix },
+      });
+      return { device, token: token.token, deliveries: emitted.deliveries };
+    });
+  } catch (err) {
+    // two concurrent creates of one udid: the unique index decides
+    if (isUniqueViolation(err)) throw duplicateUdid();
+    throw err;
+  }
+}
+
+/** Loads a device of the actor's org, or throws a not-found UserError. */
+async function loadForUpdate(tx: Db, actor: Actor, deviceId: number): Promise<DeviceRow> {
+  const [device] = await tx
+    .select()
+    .from(devices)
+    .where(and(eq(devices.id, deviceId), eq(devices.orgId, actor.orgId)))
+    .for("update");
+  if (!device) throw new UserError("That device does not exist (it may have been deleted).");
+  return device;
+}
+
+/** Edits name, tags and offline timeout; emits device.updated with what changed (nothing changed: no event). */
+export async function updateDevice(
+  db: Db,
+  actor: Actor,
+  input: DeviceUpdateInput,
+  now: Date = new Date(),
+): Promise<WriteResult & { changed: boolean }> {
+  return db.transaction(async (tx) => {
+    const before = await loadForUpdate(tx, actor, input.deviceId);
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    if (before.name !== input.name) changes.name = { from: before.name, to: input.name };
+    if (before.tags.join("\u0000") !== input.tags.join("\u0000")) changes.tags = { from: before.tags, to: input.tags };
+    if (before.offlineAfterSeconds !== input.offlineAfterSeconds) {
+      changes.offlineAfterSeconds = { from: before.offlineAfterSeconds, to: input.offlineAfterSeconds };
+    }
+    if (Object.keys(changes).length === 0) return { device: before, deliveries: 0, changed: false };
+    const [device] = await tx
+      .update(devices)
+      .set({
+        name: input.name,
+        tags: input.tags,
+        offlineAfterSeconds: input.offlineAfterSeconds,
+        // keep the presence deadline in step with the new timeout
+        presenceDeadline: sql`${devices.lastSeenAt} + make_interval(secs => ${input.offlineAfterSeconds})`,
+        updatedAt: now,
+      })
+      .where(and(eq(devices.id, before.id), eq(devices.orgId, actor.orgId)))
+      .returning();
+    const emitted = await emitEvents(tx, actor.orgId, [{ type: "device.updated", device: snapshot(device), data: { changes } }], now);
+    await recordAudit(tx, {
+      orgId: actor.orgId,
+      actorUserId: actor.userId,
+      action: "device.updated",
+      targetType: "device",
+      targetId: device.id,
+      summary: `Edited device ${device.name} (${Object.keys(changes).join(", ")})`,
+      details: { udid: device.udid, changes },
+    });
+    return { device, deliveries: emitted.deliveries, changed: true };
+  });
+}
+
+/** Deletes a device (its tokens and signals go with it; its events stay in the log); emits device.deleted. */
+export async function deleteDevice(db: Db, actor: Actor, deviceId: number, now: Date = new Date()): Promise<WriteResult> {
+  return db.transaction(async (tx) => {
+    const device = await loadForUpdate(tx, actor, deviceId);
+    const emitted = await emitEvents(
+      tx,
+      actor.orgId,
+      [{ type: "device.deleted", device: snapshot(device), data: { udid: device.udid, name: device.name } }],
+      now,
+    );
+    await tx.delete(devices).where(and(eq(devices.id, device.id), eq(devices.orgId, actor.orgId)));
+    await recordAudit(tx, {
+      orgId: actor.orgId,
+      actorUserId: actor.userId,
+      action: "device.deleted",
+      targetType: "device",
+      targetId: device.id,
+      summary: `Deleted device ${device.name} (${device.udid})`,
+      details: { udid: device.udid, name: device.name },
+    });
+    return { device, deliveries: emitted.deliveries };
+  });
+}
+
+/** Revokes the device's tokens and issues a new one (shown once); the old token fails from this commit on. */
+export async function regenerateDeviceToken(
+  db: Db,
+  actor: Actor,
+  deviceId: number,
+  now: Date = new Date(),
+): Promise<{ device: DeviceRow; token: string }> {
+  return db.transaction(async (tx) => {
+    const device = await loadForUpdate(tx, actor, deviceId);
+    const token = await issueDeviceToken(tx, device, now);
+    await recordAudit(tx, {
+      orgId: actor.orgId,
+      actorUserId: actor.userId,
+      action: "device.token_regenerated",
+      targetType: "device",
+      targetId: device.id,
+      summary: `Regenerated the token of device ${device.name} (${device.udid})`,
+      details: { udid: device.udid, tokenPrefix: token.prefix },
+    });
+    return { device, token: token.token };
+  });
+}
