@@ -231,6 +231,7 @@ CREATE INDEX "outbox_pending_due_idx" ON "outbox" USING btree ("next_attempt_at"
 CREATE INDEX "outbox_webhook_created_idx" ON "outbox" USING btree ("webhook_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "outbox_org_created_idx" ON "outbox" USING btree ("org_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "outbox_event_idx" ON "outbox" USING btree ("event_id");--> statement-breakpoint
+CREATE INDEX "outbox_parked_idx" ON "outbox" USING btree ("webhook_id") WHERE "outbox"."status" = 'pending' and "outbox"."next_attempt_at" = 'infinity'::timestamptz;--> statement-breakpoint
 CREATE INDEX "outbox_completed_idx" ON "outbox" USING btree ("completed_at") WHERE "outbox"."status" <> 'pending';--> statement-breakpoint
 CREATE INDEX "inbox_requests_inbox_received_idx" ON "inbox_requests" USING btree ("inbox_id","received_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE UNIQUE INDEX "inboxes_token_key" ON "inboxes" USING btree ("token");--> statement-breakpoint

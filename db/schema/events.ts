@@ -73,6 +73,11 @@ export const outbox = pgTable(
     index("outbox_org_created_idx").on(t.orgId, t.createdAt.desc()),
     // event → its deliveries (event detail, cascade)
     index("outbox_event_idx").on(t.eventId),
+    // rows of disabled webhooks are parked at next_attempt_at = 'infinity'; resuming those of re-enabled webhooks
+    // (every tick) looks them up per webhook here, touching only parked rows
+    index("outbox_parked_idx")
+      .on(t.webhookId)
+      .where(sql`${t.status} = 'pending' and ${t.nextAttemptAt} = 'infinity'::timestamptz`),
     // retention: oldest finished rows first
     index("outbox_completed_idx").on(t.completedAt).where(sql`${t.status} <> 'pending'`),
   ],

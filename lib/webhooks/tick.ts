@@ -1,0 +1,101 @@
+import "server-only";
+import { getDb, type Db } from "@/db/client";
+import { markStaleDevicesOffline } from "@/lib/devices/presence";
+import { processOutbox, type ProcessOptions } from "./delivery";
+import { resumeParkedDeliveries } from "./outbox";
+import { pruneDeliveries } from "./retention";
+
+export type TickResult = {
+  devicesMarkedOffline: number;
+  resumed: number;
+  claimed: number;
+  succeeded: number;
+  retried: number;
+  failed: number;
+  disabledWebhooks: number;
+  pruned: number;
+  durationMs: number;
+};
+
+const PRESENCE_BATCH = 500;
+
+/** One delivery pass (kicks): send what is due now, within the budget. */
+export async function runDeliveryPass(opts: { budgetMs: number; now?: ProcessOptions["now"]; db?: Db }) {
+  return processOutbox({ budgetMs: opts.budgetMs, now: opts.now, db: opts.db });
+}
+
+/**
+ * One tick of the delivery engine, shared by the embedded loop, `npm run worker` and the cron route:
+ * presence sweep (devices gone quiet → offline events), resume parked rows of re-enabled webhooks, delivery
+ * batches until nothing is due or the budget passes, then retention pruning. Returns counts.
+ */
+export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; workerId?: string }): Promise<TickResult> {
+  const started = performance.now();
+  const db = opts.db ?? (await getDb());
+  const clock = () => opts.now ?? new Date();
+  const left = () => opts.budgetMs - (performance.now() - started);
+  const result: TickResult = {
+    devicesMarkedOffline: 0,
+    resumed: 0,
+    claimed: 0,
+    succeeded: 0,
+    retried: 0,
+    failed: 0,
+    disabledWebhooks: 0,
+    pruned: 0,
+    durationMs: 0,
+  };
+
+  for (let i = 0; i < 20; i++) {
+    const n = await markStaleDevicesOffline(clock(), { limit: PRESENCE_BATCH, db });
+    result.devicesMarkedOffline += n;
+    if (n < PRESENCE_BATCH || left() <= 0) break;
+  }
+  result.resumed = await resumeParkedDeliveries(db, clock());
+
+  do {
+    const pass = await processOutbox({ now: opts.now, budgetMs: Math.max(1, left()), db, workerId: opts.workerId });
+    result.claimed += pass.claimed;
+    result.succeeded += pass.succeeded;
+    result.retried += pass.retried;
+    result.failed += pass.failed;
+    result.disabledWebhooks += pass.disabledWebhooks;
+    if (pass.claimed === 0) break;
+  } while (left() > 0);
+
+  result.pruned = await pruneDeliveries(db, clock());
+  result.durationMs = Math.round(performance.now() - started);
+  return result;
+}
+
+const g = globalThis as unknown as { __signalpostLoop?: { stop: () => void } };
+
+/**
+ * The embedded delivery loop (EMBEDDED_WORKER, on by default): a tick every second, never overlapping (the next
+ * one is scheduled when the previous finishes); errors are logged and the loop goes on. Idempotent per process.
+ * Returns a stop function.
+ */
+export function startEmbeddedLoop(opts: { intervalMs?: number; budgetMs?: number } = {}): () => void {
+  if (g.__signalpostLoop) return g.__signalpostLoop.stop;
+  const intervalMs = opts.intervalMs ?? 1_000;
+  const budgetMs = opts.budgetMs ?? 10_000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const loop = async () => {
+    if (stopped) return;
+    try {
+      await runTick({ budgetMs });
+    } catch (err) {
+      console.error("[delivery] tick failed:", err instanceof Error ? err.message : err);
+    }
+    if (!stopped) timer = setTimeout(loop, intervalMs);
+  };
+  timer = setTimeout(loop, intervalMs);
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+    g.__signalpostLoop = undefined;
+  };
+  g.__signalpostLoop = { stop };
+  return stop;
+}
