@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+import { OrgSettingsForm } from "@/components/accounts/org-settings-form";
+import { PageHeader } from "@/components/ui";
+import { requireOrgPage } from "@/lib/auth/page";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const ctx = await requireOrgPage(slug);
+  return (
+    <>
+      <PageHeader title="Settings" description="Organization-wide settings." />
+      <OrgSettingsForm
+        key={ctx.orgName}
+        orgSlug={ctx.orgSlug}
+        name={ctx.orgName}
+        canEdit={ctx.can("org_setting.modify")}
+      />
+    </>
+  );
+}

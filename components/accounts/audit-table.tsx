@@ -1,0 +1,96 @@
+import Link from "next/link";
+import { Badge, buttonClasses, Card, EmptyState, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import type { AuditRow } from "@/lib/accounts";
+
+/** The audit log page body: who did what, when, newest first, with Newer/Older pagination. */
+export function AuditTable({
+  entries,
+  page,
+  pageCount,
+  total,
+  basePath,
+}: {
+  entries: AuditRow[];
+  page: number;
+  pageCount: number;
+  total: number;
+  basePath: string;
+}) {
+  if (total === 0) {
+    return (
+      <Card>
+        <EmptyState
+          title="Nothing recorded yet"
+          text="Changes to members, settings, devices and webhooks appear here with who made them and when."
+        />
+      </Card>
+    );
+  }
+  const href = (p: number) => (p <= 1 ? basePath : `${basePath}?page=${p}`);
+  return (
+    <Card>
+      <Table>
+        <THead>
+          <tr>
+            <TH className="w-40">When</TH>
+            <TH className="w-56">Who</TH>
+            <TH>What</TH>
+          </tr>
+        </THead>
+        <TBody>
+          {entries.map((e) => (
+            <TR key={e.id}>
+              <TD className="whitespace-nowrap text-muted">
+                <RelativeTime value={e.createdAt} />
+              </TD>
+              <TD>
+                {e.system ? (
+                  <Badge>System</Badge>
+                ) : e.actorName ? (
+                  <div className="min-w-0">
+                    <div className="truncate font-medium">{e.actorName}</div>
+                    <div className="truncate text-xs text-muted">{e.actorEmail}</div>
+                  </div>
+                ) : (
+                  <span className="text-muted">Deleted user</span>
+                )}
+              </TD>
+              <TD>
+                <div>{e.summary}</div>
+                <div className="font-mono text-xs text-faint">{e.action}</div>
+              </TD>
+            </TR>
+          ))}
+        </TBody>
+      </Table>
+      <nav
+        aria-label="Pagination"
+        className="flex flex-wrap items-center justify-between gap-3 border-t border-line px-5 py-3 text-sm text-muted"
+      >
+        <span>
+          Page {page} of {pageCount} · {total} {total === 1 ? "entry" : "entries"}
+        </span>
+        <div className="flex gap-2">
+          {page > 1 ? (
+            <Link href={href(page - 1)} className={buttonClasses("secondary", "sm")} rel="prev">
+              ← Newer
+            </Link>
+          ) : (
+            <span aria-disabled="true" className={buttonClasses("secondary", "sm")}>
+              ← Newer
+            </span>
+          )}
+          {page < pageCount ? (
+            <Link href={href(page + 1)} className={buttonClasses("secondary", "sm")} rel="next">
+              Older →
+            </Link>
+          ) : (
+            <span aria-disabled="true" className={buttonClasses("secondary", "sm")}>
+              Older →
+            </span>
+          )}
+        </div>
+      </nav>
+    </Card>
+  );
+}
