@@ -20,7 +20,7 @@ export const OFFLINE_AFTER_MAX = 86_400;
 export const udidSchema = z
   .string({ error: "UDID is required" })
   .trim()
-  .min(1, "UDID is required")
+  .min(1, { error: "UDID is required", abort: true })
   .max(64, "UDID must be at most 64 characters")
   .regex(UDID_PATTERN, "UDID may only contain letters, digits and . _ : -");
 
