@@ -126,6 +126,8 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
   // the timeout; 30 s more covers writing back. A crashed worker's rows become due again when it ends.
   const leaseMs = budgetMs + timeoutMs + 30_000;
   const deadline = performance.now() + budgetMs;
+  // rows of one webhook held in memory at most (queued + in flight); beyond that they go back (see below)
+  const maxQueuedPerWebhook = Math.max(perWebhookLimit * 4, batchSize);
 
   const result: ProcessResult = { claimed: 0, succeeded: 0, retried: 0, failed: 0, disabledWebhooks: 0, released: 0 };
   const queue: ClaimedRow[] = [];
@@ -275,7 +277,7 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
         const overflow: ClaimedRow[] = [];
         for (const r of claimed) {
           const n = (perWebhook.get(r.webhookId) ?? 0) + (inFlight.get(r.webhookId) ?? 0);
-          if (n >= perWebhookLimit * 4) overflow.push(r);
+          if (n >= maxQueuedPerWebhook) overflow.push(r);
           else {
             perWebhook.set(r.webhookId, (perWebhook.get(r.webhookId) ?? 0) + 1);
             queue.push(r);
