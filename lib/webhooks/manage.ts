@@ -418,3 +418,13 @@ export function describeEvents(types: string[]): string[] {
   return types.map((t) => catalogEntry(t)?.description ?? t);
 }
 
+
+/** When the rotated-out secret of a webhook stops verifying (null when no rotation is in progress). */
+export async function rotationEndsAt(db: Db, orgId: number, id: number, now = new Date()): Promise<Date | null> {
+  const [row] = await queryRows<{ expires_at: string | Date | null }>(
+    db,
+    sql`select max(expires_at) as expires_at from webhook_secrets
+        where org_id = ${orgId} and webhook_id = ${id} and expires_at > ${now.toISOString()}::timestamptz`,
+  );
+  return row?.expires_at ? new Date(row.expires_at) : null;
+}

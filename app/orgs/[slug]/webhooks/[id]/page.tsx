@@ -1,0 +1,187 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { Badge, ButtonLink, Card, CardBody, CardHeader, PageHeader, Tabs } from "@/components/ui";
+import { SecretPanel, TestEventPanel, WebhookAdminButtons } from "@/components/webhooks/webhook-controls";
+import { WebhookStatus } from "@/components/webhooks/webhook-status";
+import { getDb } from "@/db/client";
+import { requireOrgPage } from "@/lib/auth/page";
+import { SUBSCRIBABLE_EVENT_TYPES, type EventType } from "@/lib/webhooks/catalog";
+import { describeEvents, devicesForPicker, findWebhook, pendingDeliveries, rotationEndsAt } from "@/lib/webhooks/manage";
+
+export const metadata: Metadata = { title: "Webhook" };
+
+const FORMAT_LABELS = { json: "JSON", form: "Form (x-www-form-urlencoded)", custom: "Custom body" } as const;
+const AUTH_LABELS = { none: "None", basic: "Basic", bearer: "Bearer token" } as const;
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="grid gap-1 py-2.5 sm:grid-cols-[11rem_minmax(0,1fr)]">
+      <dt className="text-sm text-muted">{label}</dt>
+      <dd className="min-w-0 text-sm">{children}</dd>
+    </div>
+  );
+}
+
+/** /orgs/{slug}/webhooks/{id} — settings summary, signing secret, test events and admin actions. */
+export default async function WebhookPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
+  const { slug, id } = await params;
+  const ctx = await requireOrgPage(slug);
+  const db = await getDb();
+  const row = await findWebhook(db, ctx.orgId, Number(id));
+  if (!row) notFound();
+  const canEdit = ctx.can("org_setting.modify");
+  const base = `/orgs/${ctx.orgSlug}/webhooks`;
+  const [pending, rotationEnd, devices] = await Promise.all([
+    pendingDeliveries(db, ctx.orgId, row.id),
+    canEdit ? rotationEndsAt(db, ctx.orgId, row.id) : Promise.resolve(null),
+    row.deviceScope === "selected" ? devicesForPicker(db, ctx.orgId) : Promise.resolve([]),
+  ]);
+  const firstEvent = (SUBSCRIBABLE_EVENT_TYPES.find((t) => row.events.includes(t)) ?? "webhook.test") as EventType;
+  const selectedDevices = devices.filter((d) => row.deviceIds.includes(d.id));
+
+  return (
+    <>
+      <PageHeader
+        back={<Link href={base} className="hover:text-fg">← Webhooks</Link>}
+        title={
+          <span className="flex items-center gap-3">
+            {row.name} <WebhookStatus enabled={row.enabled} reason={null} />
+          </span>
+        }
+        description={row.description || undefined}
+        actions={
+          canEdit ? (
+            <>
+              <ButtonLink href={`${base}/${row.id}/edit`}>Edit</ButtonLink>
+              <WebhookAdminButtons orgSlug={ctx.orgSlug} id={row.id} name={row.name} enabled={row.enabled} />
+            </>
+          ) : null
+        }
+      />
+      <Tabs
+        label="Webhook sections"
+        items={[
+          { href: `${base}/${row.id}`, label: "Overview" },
+          { href: `${base}/${row.id}/deliveries`, label: "Deliveries", count: pending || undefined },
+        ]}
+      />
+      {!row.enabled ? (
+        <div className="mb-5 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm">
+          <p className="font-medium text-danger">This webhook is disabled</p>
+          <p className="mt-0.5 text-muted">
+            {row.disabledReason ?? "No reason recorded."} {pending ? `${pending} deliveries are waiting and resume when it is enabled again.` : ""}
+          </p>
+        </div>
+      ) : null}
+
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_minmax(0,28rem)]">
+        <Card>
+          <CardHeader title="Settings" />
+          <CardBody>
+            <dl className="divide-y divide-line">
+              <Row label="URL">
+                <code className="break-all font-mono text-[13px]">{row.url}</code>
+              </Row>
+              <Row label="Events">
+                <span className="flex flex-wrap gap-1">
+                  {describeEvents(row.events).map((d) => (
+                    <Badge key={d}>{d}</Badge>
+                  ))}
+                </span>
+              </Row>
+              <Row label="Method">{row.method}</Row>
+              <Row label="Request format">
+                {FORMAT_LABELS[row.format]}
+                {row.format === "custom" ? <span className="text-muted"> · {row.contentType}</span> : null}
+              </Row>
+              {row.format === "custom" ? (
+                <Row label="Body template">
+                  <pre className="max-h-48 overflow-auto whitespace-pre-wrap break-all rounded bg-subtle p-2 font-mono text-xs">{row.bodyTemplate}</pre>
+                </Row>
+              ) : null}
+              <Row label="Headers">
+                {row.headers.length ? (
+                  <ul className="space-y-0.5 font-mono text-xs">
+                    {row.headers.map((h) => (
+                      <li key={h.name} className="break-all">
+                        <span className="text-muted">{h.name}:</span> {h.value}
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span className="text-muted">None besides the pre-filled ones</span>
+                )}
+              </Row>
+              <Row label="Query parameters">
+                {row.queryParams.length ? (
+                  <ul className="space-y-0.5 font-mono text-xs">
+                    {row.queryParams.map((q, i) => (
+                      <li key={`${q.name}-${i}`} className="break-all">
+                        {q.name}={q.value}
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span className="text-muted">None</span>
+                )}
+              </Row>
+              <Row label="Authentication">
+                {AUTH_LABELS[row.authType]}
+                {row.authType !== "none" ? <span className="text-muted"> · credentials set (stored encrypted)</span> : null}
+              </Row>
+              <Row label="Devices">
+                {row.deviceScope === "all"
+                  ? "All devices"
+                  : row.deviceScope === "tags"
+                    ? `Devices with tags: ${row.deviceTags.join(", ")}`
+                    : `Selected devices: ${selectedDevices.map((d) => d.name).join(", ") || "none left"}`}
+              </Row>
+              {row.consecutiveFailures > 0 ? (
+                <Row label="Failure streak">
+                  <span className="text-warning">
+                    {row.consecutiveFailures} failed deliveries in a row
+                    {row.failingSince ? ` since ${row.failingSince.toISOString().replace("T", " ").slice(0, 16)} UTC` : ""}
+                  </span>
+                </Row>
+              ) : null}
+            </dl>
+          </CardBody>
+        </Card>
+
+        <div className="space-y-6">
+          {canEdit ? (
+            <Card>
+              <CardHeader
+                title="Signing secret"
+                description={
+                  <>
+                    Verify <code>webhook-signature</code> with this secret (Standard Webhooks).
+                  </>
+                }
+              />
+              <CardBody>
+                <SecretPanel orgSlug={ctx.orgSlug} id={row.id} name={row.name} previousExpiresAt={rotationEnd?.toISOString() ?? null} />
+              </CardBody>
+            </Card>
+          ) : (
+            <Card>
+              <CardBody>
+                <p className="text-sm text-muted">Only owners and admins can see the signing secret, send test events or change this webhook.</p>
+              </CardBody>
+            </Card>
+          )}
+          {canEdit ? (
+            <Card>
+              <CardHeader title="Send test event" description="A sample event through the real sending path, signed with this webhook's secret." />
+              <CardBody>
+                <TestEventPanel orgSlug={ctx.orgSlug} id={row.id} defaultType={firstEvent} />
+              </CardBody>
+            </Card>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,35 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Alert, PageHeader } from "@/components/ui";
+import { WebhookForm } from "@/components/webhooks/webhook-form";
+import { getDb } from "@/db/client";
+import { requireOrgPage } from "@/lib/auth/page";
+import { allowPrivateUrls } from "@/lib/env";
+import { devicesForPicker, listWebhooks, webhookLimit } from "@/lib/webhooks/manage";
+
+export const metadata: Metadata = { title: "Create Webhook" };
+
+/** /orgs/{slug}/webhooks/new — the Create Webhook form (owners and admins). */
+export default async function NewWebhookPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const ctx = await requireOrgPage(slug, "org_setting.modify");
+  const db = await getDb();
+  const [devices, existing] = await Promise.all([devicesForPicker(db, ctx.orgId), listWebhooks(db, ctx.orgId)]);
+  const base = `/orgs/${ctx.orgSlug}/webhooks`;
+  const limit = webhookLimit();
+  return (
+    <>
+      <PageHeader
+        title="Create Webhook"
+        back={<Link href={base} className="hover:text-fg">← Webhooks</Link>}
+        description="Choose the events and shape the request; the preview shows exactly what your endpoint will receive."
+      />
+      {existing.length >= limit ? (
+        <Alert tone="warning" title={`This organization has ${existing.length} of ${limit} webhooks`} className="mb-5">
+          Delete a webhook you no longer need before creating another.
+        </Alert>
+      ) : null}
+      <WebhookForm orgSlug={ctx.orgSlug} orgId={ctx.orgId} devices={devices} allowHttp={allowPrivateUrls()} cancelHref={base} />
+    </>
+  );
+}

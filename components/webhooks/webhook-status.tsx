@@ -1,0 +1,42 @@
+import { Badge, RelativeTime } from "@/components/ui";
+
+/** Active / Disabled pill, with the reason under it when disabled. */
+export function WebhookStatus({ enabled, reason }: { enabled: boolean; reason: string | null }) {
+  if (enabled) return <Badge tone="success" dot>Active</Badge>;
+  return (
+    <span className="inline-flex flex-col items-start gap-0.5">
+      <Badge tone="danger" dot>
+        Disabled
+      </Badge>
+      {reason ? <span className="max-w-56 text-xs text-muted">{reason}</span> : null}
+    </span>
+  );
+}
+
+/** The last delivery attempt's outcome. */
+export function LastDelivery({ at, status, error }: { at: Date | null; status: number | null; error: string | null }) {
+  if (!at) return <span className="text-sm text-faint">No deliveries yet</span>;
+  const ok = status != null && status >= 200 && status < 300;
+  return (
+    <span className="inline-flex flex-col items-start gap-0.5">
+      <Badge tone={ok ? "success" : status != null ? "warning" : "danger"}>{status != null ? `HTTP ${status}` : "Failed"}</Badge>
+      <span className="max-w-56 truncate text-xs text-muted" title={error ?? undefined}>
+        {!ok && error ? `${error} · ` : ""}
+        <RelativeTime value={at} />
+      </span>
+    </span>
+  );
+}
+
+/** Success rate of the last 24 hours, e.g. "98.5 % of 200". */
+export function SuccessRate({ attempts, succeeded }: { attempts: number; succeeded: number }) {
+  if (attempts === 0) return <span className="text-sm text-faint">—</span>;
+  const rate = (succeeded / attempts) * 100;
+  const text = rate === 100 || rate === 0 ? `${rate.toFixed(0)} %` : `${rate.toFixed(1)} %`;
+  return (
+    <span className="text-sm">
+      <span className={rate >= 95 ? "text-success" : rate >= 50 ? "text-warning" : "text-danger"}>{text}</span>
+      <span className="text-muted"> of {attempts}</span>
+    </span>
+  );
+}
