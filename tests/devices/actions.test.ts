@@ -16,10 +16,10 @@ import {
 import { NextRequest } from "next/server";
 import { actAs } from "../support/session";
 import { twoOrgs } from "../support/fixtures";
-import { useTestDatabase } from "../support/db";
+import { useTestDatabase as openTestDatabase } from "../support/db";
 import { callDeviceRoute } from "./helpers";
 
-const db = useTestDatabase();
+const db = openTestDatabase();
 
 function form(values: Record<string, string>) {
   const fd = new FormData();

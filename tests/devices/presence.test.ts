@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { openDatabase, queryRows } from "@/db/client";
 import { devices, events, orgs } from "@/db/schema";
 import { markStaleDevicesOffline } from "@/lib/devices/presence";
-import { useTestDatabase } from "../support/db";
+import { useTestDatabase as openTestDatabase } from "../support/db";
 
-const db = useTestDatabase();
+const db = openTestDatabase();
 const T0 = new Date("2026-11-23T10:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 

@@ -8,10 +8,10 @@ import { regenerateDeviceToken } from "@/lib/devices/admin";
 import { resetDeviceRateLimits } from "@/lib/devices/api";
 import { recordDeviceContact } from "@/lib/devices/contact";
 import { hashDeviceToken } from "@/lib/devices/tokens";
-import { useTestDatabase } from "../support/db";
+import { useTestDatabase as openTestDatabase } from "../support/db";
 import { callDeviceRoute, makeDevice, subscribeAll } from "./helpers";
 
-const db = useTestDatabase();
+const db = openTestDatabase();
 
 async function org(slug = "acme") {
   const [row] = await db().insert(orgs).values({ slug, name: slug }).returning();

@@ -1,0 +1,287 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { Alert, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
+import { DEVICE_STATUSES, type DeviceStatusName } from "@/lib/validation/devices";
+import { DeviceStatusBadge, STATUS_LABELS, TagList } from "./status-badge";
+
+export type DeviceListData = DeviceListPage & { counts: Record<DeviceStatusName, number> };
+
+const POLL_MS = 2_500;
+const PAGE_SIZE = 50;
+
+type Filters = { q: string; status: string; tag: string };
+
+async function fetchDevices(orgSlug: string, filters: Filters, after: string | null): Promise<DeviceListData> {
+  const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (filters.q) params.set("q", filters.q);
+  if (filters.status) params.set("status", filters.status);
+  if (filters.tag) params.set("tag", filters.tag);
+  if (after) params.set("after", after);
+  const res = await fetch(`/api/orgs/${encodeURIComponent(orgSlug)}/devices?${params}`, { cache: "no-store" });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(body?.error?.message ?? `Could not load devices (HTTP ${res.status}).`);
+  }
+  return res.json();
+}
+
+/** Delays a fast-changing value (typing in the search box) so each keystroke does not start a request. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return debounced;
+}
+
+/**
+ * The devices table: search by name or UDID, filter by status and tag, keyset pages of 50, and status badges that
+ * refresh every 2.5 s without reloading the page.
+ */
+export function DeviceList({
+  orgSlug,
+  canModify,
+  tags,
+  initial,
+}: {
+  orgSlug: string;
+  canModify: boolean;
+  tags: string[];
+  initial: DeviceListData;
+}) {
+  const [search, setSearch] = useState("");
+  const [status, setStatus] = useState("");
+  const [tag, setTag] = useState("");
+  // cursors of the pages before the current one (keyset pagination has no page numbers)
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const q = useDebounced(search.trim(), 250);
+  const filters: Filters = { q, status, tag };
+  const after = cursors[cursors.length - 1];
+  const isFirstUnfiltered = !q && !status && !tag && after === null;
+
+  const { data, error, isFetching, isPlaceholderData } = useQuery({
+    queryKey: ["devices", orgSlug, filters, after],
+    queryFn: () => fetchDevices(orgSlug, filters, after),
+    initialData: isFirstUnfiltered ? initial : undefined,
+    placeholderData: keepPreviousData,
+    refetchInterval: POLL_MS,
+    refetchIntervalInBackground: false,
+    staleTime: 0,
+  });
+
+  const resetPages = () => setCursors([null]);
+  const filtered = Boolean(q || status || tag);
+  const counts = data?.counts ?? initial.counts;
+  const totalDevices = Object.values(counts).reduce((a, b) => a + b, 0);
+
+  if (totalDevices === 0 && !filtered) {
+    return (
+      <Card>
+        <EmptyState
+          title="No devices yet"
+          text={
+            canModify
+              ? "Add a device to get its API token. Once it reports its status, it shows up here live."
+              : "An owner or admin of this organization can add devices."
+          }
+          action={
+            canModify ? (
+              <ButtonLink href={`/orgs/${orgSlug}/devices/new`} variant="primary">
+                Add device
+              </ButtonLink>
+            ) : null
+          }
+        />
+      </Card>
+    );
+  }
+
+  const devices = data?.devices ?? [];
+  return (
+    <div className="space-y-4">
+      <ul className="flex flex-wrap gap-2" aria-label="Devices by status">
+        {DEVICE_STATUSES.map((s) => (
+          <li key={s}>
+            <button
+              type="button"
+              onClick={() => {
+                setStatus(status === s ? "" : s);
+                resetPages();
+              }}
+              aria-pressed={status === s}
+              className="flex items-center gap-2 rounded-md border border-line bg-surface px-3 py-1.5 text-sm shadow-sm hover:bg-subtle aria-pressed:border-accent aria-pressed:ring-2 aria-pressed:ring-accent/20"
+            >
+              <DeviceStatusBadge status={s} />
+              <span className="font-semibold tabular-nums text-fg" data-testid={`count-${s}`}>
+                {counts[s].toLocaleString()}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+
+      <Card>
+        <div className="flex flex-wrap items-end gap-3 border-b border-line px-4 py-3">
+          <div className="min-w-56 flex-1">
+            <label htmlFor="device-search" className="sr-only">
+              Search devices
+            </label>
+            <Input
+              id="device-search"
+              type="search"
+              placeholder="Search by name or UDID"
+              value={search}
+              onChange={(e) => {
+                setSearch(e.target.value);
+                resetPages();
+              }}
+            />
+          </div>
+          <div className="w-40">
+            <label htmlFor="device-status-filter" className="sr-only">
+              Status
+            </label>
+            <Select
+              id="device-status-filter"
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value);
+                resetPages();
+              }}
+            >
+              <option value="">All statuses</option>
+              {DEVICE_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABELS[s]}
+                </option>
+              ))}
+            </Select>
+          </div>
+          <div className="w-44">
+            <label htmlFor="device-tag-filter" className="sr-only">
+              Tag
+            </label>
+            <Select
+              id="device-tag-filter"
+              value={tag}
+              onChange={(e) => {
+                setTag(e.target.value);
+                resetPages();
+              }}
+            >
+              <option value="">All tags</option>
+              {tags.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </Select>
+          </div>
+          <div className="flex h-9 w-5 items-center" aria-hidden={!isFetching}>
+            {isFetching && isPlaceholderData ? <Spinner /> : null}
+          </div>
+        </div>
+
+        {error ? (
+          <div className="p-4">
+            <Alert tone="danger" title="Live updates paused">
+              {error.message} Retrying…
+            </Alert>
+          </div>
+        ) : null}
+
+        {devices.length === 0 ? (
+          <EmptyState
+            title="No devices match"
+            text="Try another search, or clear the filters."
+            action={
+              <Button
+                onClick={() => {
+                  setSearch("");
+                  setStatus("");
+                  setTag("");
+                  resetPages();
+                }}
+              >
+                Clear filters
+              </Button>
+            }
+          />
+        ) : (
+          <Table aria-label="Devices">
+            <THead>
+              <tr>
+                <TH>Name</TH>
+                <TH>UDID</TH>
+                <TH>Status</TH>
+                <TH>Last seen</TH>
+                <TH>Firmware</TH>
+                <TH>Tags</TH>
+              </tr>
+            </THead>
+            <TBody>
+              {devices.map((d) => (
+                <DeviceRow key={d.id} device={d} orgSlug={orgSlug} />
+              ))}
+            </TBody>
+          </Table>
+        )}
+
+        <div className="flex flex-wrap items-center justify-between gap-3 border-t border-line px-4 py-3 text-sm text-muted">
+          <span aria-live="polite">
+            {data ? (
+              <>
+                {data.totalCapped ? `${data.total.toLocaleString()}+` : data.total.toLocaleString()}{" "}
+                {filtered ? "matching " : ""}
+                {data.total === 1 ? "device" : "devices"}
+                {cursors.length > 1 ? ` · page ${cursors.length}` : ""}
+              </>
+            ) : null}
+          </span>
+          <div className="flex gap-2">
+            <Button size="sm" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              Previous
+            </Button>
+            <Button
+              size="sm"
+              disabled={!data?.nextCursor}
+              onClick={() => data?.nextCursor && setCursors((c) => [...c, data.nextCursor])}
+            >
+              Next
+            </Button>
+          </div>
+        </div>
+      </Card>
+    </div>
+  );
+}
+
+function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string }) {
+  return (
+    <TR data-testid="device-row" data-udid={device.udid}>
+      <TD className="font-medium">
+        <Link href={`/orgs/${orgSlug}/devices/${device.id}`} className="text-fg hover:text-accent hover:underline">
+          {device.name}
+        </Link>
+      </TD>
+      <TD className="max-w-56 truncate font-mono text-xs text-muted" title={device.udid}>
+        {device.udid}
+      </TD>
+      <TD>
+        <DeviceStatusBadge status={device.status} />
+      </TD>
+      <TD className="whitespace-nowrap text-muted">
+        {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">Never</span>}
+      </TD>
+      <TD className="font-mono text-xs text-muted">{device.firmwareVersion ?? <span className="text-faint">—</span>}</TD>
+      <TD>
+        <TagList tags={device.tags} />
+      </TD>
+    </TR>
+  );
+}
