@@ -21,6 +21,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // next-auth imports "next/server" without an extension; inlining lets Vite resolve it (sign-in action tests).
+    server: { deps: { inline: ["next-auth"] } },
     reporters: process.env.CI ? ["default"] : ["default"],
   },
 });

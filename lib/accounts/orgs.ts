@@ -1,5 +1,5 @@
 import "server-only";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { memberships, orgs, users, type Role } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
@@ -72,14 +72,14 @@ export async function createUserWithOrg(
   });
 }
 
-/** The orgs a user belongs to, by name (org switcher, landing page). */
+/** The orgs a user belongs to, by name (case-insensitive) (org switcher, landing page). */
 export async function listUserOrgs(db: Db, userId: number): Promise<OrgSummary[]> {
   return db
     .select({ id: orgs.id, slug: orgs.slug, name: orgs.name, role: memberships.role })
     .from(memberships)
     .innerJoin(orgs, eq(orgs.id, memberships.orgId))
     .where(eq(memberships.userId, userId))
-    .orderBy(asc(orgs.name), asc(orgs.id));
+    .orderBy(sql`lower(${orgs.name})`, asc(orgs.id));
 }
 
 /** A user's display fields, or null when the account no longer exists. */
