@@ -155,7 +155,14 @@ export function WebhookForm({
 }) {
   const router = useRouter();
   const editing = Boolean(initial?.id);
-  const [values, setValues] = useState<WebhookFormState>(() => ({ ...EMPTY, ...initial, authPassword: "", authToken: "" }));
+  const [values, setValues] = useState<WebhookFormState>(() => ({
+    ...EMPTY,
+    ...initial,
+    bodyTemplate: initial?.bodyTemplate || EMPTY.bodyTemplate,
+    contentType: initial?.contentType || EMPTY.contentType,
+    authPassword: "",
+    authToken: "",
+  }));
   const [touched, setTouched] = useState<Set<string>>(() => new Set());
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});

@@ -478,3 +478,30 @@ describe("permissions and tenancy for every webhook action", () => {
     await unchanged(id);
   });
 });
+
+describe("GET /api/orgs/{slug}/webhooks", () => {
+  it("lists the org's webhooks with health for any member, never secrets; other orgs get 404", async () => {
+    const { GET } = await import("@/app/api/orgs/[slug]/webhooks/route");
+    const { ownerA, memberA, ownerB, orgA } = await twoOrgs(db());
+    actAs(ownerA.id);
+    const id = await create({ authType: "bearer", authToken: "tok-secret" });
+    await db().insert(deliveryAttempts).values([
+      { orgId: orgA.id, webhookId: id, requestMethod: "POST", requestUrl: "x", requestHeaders: {}, requestBody: "", responseStatus: 200 },
+      { orgId: orgA.id, webhookId: id, requestMethod: "POST", requestUrl: "x", requestHeaders: {}, requestBody: "", responseStatus: 500, error: "receiver answered HTTP 500", attemptedAt: new Date(Date.now() + 1000) },
+      { orgId: orgA.id, webhookId: id, requestMethod: "POST", requestUrl: "x", requestHeaders: {}, requestBody: "", responseStatus: 200, isTest: true },
+    ]);
+    const call = () => GET(new Request("http://localhost/api/orgs/org-a/webhooks") as never, { params: Promise.resolve({ slug: "org-a" }) });
+    actAs(memberA.id);
+    const res = await call();
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toMatch(/whsec_|tok-secret|auth_?encrypted/i);
+    const body = JSON.parse(text) as { webhooks: { id: number; attempts24h: number; succeeded24h: number; lastStatus: number }[] };
+    expect(body.webhooks).toHaveLength(1);
+    expect(body.webhooks[0]).toMatchObject({ id, attempts24h: 2, succeeded24h: 1, lastStatus: 500 });
+    actAs(ownerB.id);
+    expect((await call()).status).toBe(404);
+    actAs(null);
+    expect((await call()).status).toBe(401);
+  });
+});
