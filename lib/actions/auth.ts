@@ -41,7 +41,7 @@ export async function signUpAction(_prev: ActionState, formData: FormData): Prom
     return { ok: false, message: "Something went wrong on our side; no account was created. Please try again.", values };
   }
   // Throws a redirect into the new org on success.
-  await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirectTo: `/orgs/${slug}` });
+  await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirectTo: `/orgs/${slug}/devices` });
   return { ok: true };
 }
 

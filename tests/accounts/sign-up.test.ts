@@ -101,7 +101,7 @@ describe("signUpAction", () => {
   it("creates the account, signs in (session cookie) and lands in the new org", async () => {
     jar.clear();
     const target = await redirectOf(signUpAction(null, form(ada)));
-    expect(target).toBe("/orgs/analytical-engines");
+    expect(target).toBe("/orgs/analytical-engines/devices");
     expect([...jar.keys()].some((k) => k.includes("session-token"))).toBe(true);
     const [member] = await db().select().from(memberships);
     expect(member.role).toBe("owner");
