@@ -1,0 +1,46 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { DeliveryDetailView } from "@/components/deliveries/delivery-detail";
+import { PageHeader } from "@/components/ui";
+import { getDb } from "@/db/client";
+import { requireOrgPage } from "@/lib/auth/page";
+import { catalogEntry } from "@/lib/webhooks/catalog";
+import { getDelivery } from "@/lib/webhooks/deliveries";
+
+export const metadata: Metadata = { title: "Delivery" };
+export const dynamic = "force-dynamic";
+
+/** /orgs/{slug}/deliveries/{id} — one delivery with every attempt (request sent, response, error, latency). */
+export default async function DeliveryPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
+  const { slug, id } = await params;
+  const ctx = await requireOrgPage(slug);
+  const n = Number(id);
+  const delivery = Number.isSafeInteger(n) && n > 0 ? await getDelivery(await getDb(), ctx.orgId, n) : null;
+  if (!delivery) notFound();
+  const description = catalogEntry(delivery.eventType)?.description ?? delivery.eventType;
+  return (
+    <>
+      <PageHeader
+        back={
+          <span className="flex gap-3">
+            <Link href={`/orgs/${ctx.orgSlug}/deliveries`} className="hover:text-fg">
+              ← Deliveries
+            </Link>
+            <Link href={`/orgs/${ctx.orgSlug}/webhooks/${delivery.webhookId}/deliveries`} className="hover:text-fg">
+              {delivery.webhookName}
+            </Link>
+          </span>
+        }
+        title={`${description} → ${delivery.webhookName}`}
+        description={delivery.deviceName ? `${delivery.deviceName} (${delivery.deviceUdid})` : undefined}
+      />
+      <DeliveryDetailView
+        orgSlug={ctx.orgSlug}
+        canModify={ctx.can("org_setting.modify")}
+        initial={delivery}
+        eventDescription={description}
+      />
+    </>
+  );
+}

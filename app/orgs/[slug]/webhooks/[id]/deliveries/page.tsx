@@ -1,0 +1,71 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { DeliveryLog } from "@/components/deliveries/delivery-log";
+import { WebhookDeliveryHealth } from "@/components/deliveries/health";
+import { ReplayFailedButton } from "@/components/deliveries/replay-button";
+import { Card, CardBody, PageHeader, Tabs } from "@/components/ui";
+import { WebhookStatus } from "@/components/webhooks/webhook-status";
+import { getDb } from "@/db/client";
+import { requireOrgPage } from "@/lib/auth/page";
+import { EVENT_CATALOG } from "@/lib/webhooks/catalog";
+import { listDeliveries } from "@/lib/webhooks/deliveries";
+import { findWebhook, pendingDeliveries } from "@/lib/webhooks/manage";
+
+export const metadata: Metadata = { title: "Webhook deliveries" };
+export const dynamic = "force-dynamic";
+
+/** /orgs/{slug}/webhooks/{id}/deliveries — one webhook's delivery log and 24 h health. */
+export default async function WebhookDeliveriesPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
+  const { slug, id } = await params;
+  const ctx = await requireOrgPage(slug);
+  const db = await getDb();
+  const row = await findWebhook(db, ctx.orgId, Number(id));
+  if (!row) notFound();
+  const [initial, pending] = await Promise.all([
+    listDeliveries(db, ctx.orgId, { webhookId: row.id, limit: 50 }),
+    pendingDeliveries(db, ctx.orgId, row.id),
+  ]);
+  const canModify = ctx.can("org_setting.modify");
+  const base = `/orgs/${ctx.orgSlug}/webhooks`;
+  const eventTypes = EVENT_CATALOG.filter((e) => row.events.includes(e.type) || e.type === "webhook.test").map((e) => ({
+    type: e.type,
+    description: e.description,
+  }));
+  return (
+    <>
+      <PageHeader
+        back={<Link href={base} className="hover:text-fg">← Webhooks</Link>}
+        title={
+          <span className="flex items-center gap-3">
+            {row.name} <WebhookStatus enabled={row.enabled} reason={null} />
+          </span>
+        }
+        description={<code className="break-all font-mono text-xs">{row.url}</code>}
+        actions={canModify ? <ReplayFailedButton orgSlug={ctx.orgSlug} webhookId={row.id} /> : null}
+      />
+      <Tabs
+        label="Webhook sections"
+        items={[
+          { href: `${base}/${row.id}`, label: "Overview" },
+          { href: `${base}/${row.id}/deliveries`, label: "Deliveries", count: pending || undefined },
+        ]}
+      />
+      {!row.enabled ? (
+        <div className="mb-5 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm">
+          <p className="font-medium text-danger">This webhook is disabled</p>
+          <p className="mt-0.5 text-muted">
+            {row.disabledReason ?? "No reason recorded."}{" "}
+            {pending ? `${pending} deliveries are waiting and resume when it is enabled again.` : ""}
+          </p>
+        </div>
+      ) : null}
+      <Card className="mb-6">
+        <CardBody>
+          <WebhookDeliveryHealth orgId={ctx.orgId} webhookId={row.id} />
+        </CardBody>
+      </Card>
+      <DeliveryLog orgSlug={ctx.orgSlug} webhookId={row.id} canModify={canModify} eventTypes={eventTypes} initial={initial} />
+    </>
+  );
+}

@@ -1,0 +1,324 @@
+import "server-only";
+import { sql, type SQL } from "drizzle-orm";
+import { queryRows, type Db } from "@/db/client";
+import { recordAudit } from "@/lib/audit";
+import type { DeliveryFilters } from "@/lib/validation/deliveries";
+
+/**
+ * The delivery log: what the browser sees of the outbox and its attempts, always scoped by org. Also Redeliver and
+ * Replay. Timestamps are ISO strings so the same objects go to client components and JSON routes.
+ */
+
+export type DeliveryStatus = "pending" | "succeeded" | "failed";
+
+export type DeliveryListItem = {
+  id: number;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due (pending only); null while parked behind a disabled webhook. */
+  nextAttemptAt: string | null;
+  /** Pending but waiting for its webhook to be enabled again. */
+  parked: boolean;
+  /** Being sent right now (leased by a worker). */
+  inFlight: boolean;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  lastAttemptAt: string | null;
+  lastDurationMs: number | null;
+  eventId: string;
+  eventType: string;
+  deviceUdid: string | null;
+  deviceName: string | null;
+  webhookId: number;
+  webhookName: string;
+  webhookEnabled: boolean;
+};
+
+export type DeliveryPage = { items: DeliveryListItem[]; nextCursor: number | null };
+
+export type DeliveryAttemptView = {
+  id: number;
+  attemptedAt: string;
+  requestMethod: string;
+  requestUrl: string;
+  /** As sent, with Authorization masked. */
+  requestHeaders: Record<string, string>;
+  requestBody: string;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  durationMs: number | null;
+  error: string | null;
+};
+
+export type DeliveryDetail = DeliveryListItem & { payload: Record<string, unknown>; attemptList: DeliveryAttemptView[] };
+
+type ListRow = {
+  id: number;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  parked: boolean;
+  in_flight: boolean;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  completed_at: string | null;
+  last_attempt_at: string | null;
+  last_duration_ms: number | null;
+  event_id: string;
+  event_type: string;
+  device_udid: string | null;
+  device_name: string | null;
+  webhook_id: number;
+  webhook_name: string;
+  webhook_enabled: boolean;
+  payload?: Record<string, unknown>;
+};
+
+const toIso = (v: string | Date | null): string | null => (v == null ? null : new Date(v).toISOString());
+
+function toItem(r: ListRow): DeliveryListItem {
+  return {
+    id: Number(r.id),
+    status: r.status,
+    attempts: Number(r.attempts),
+    nextAttemptAt: r.status === "pending" && !r.parked ? toIso(r.next_attempt_at) : null,
+    parked: Boolean(r.parked),
+    inFlight: Boolean(r.in_flight),
+    lastStatusCode: r.last_status_code == null ? null : Number(r.last_status_code),
+    lastError: r.last_error,
+    createdAt: toIso(r.created_at)!,
+    completedAt: toIso(r.completed_at),
+    lastAttemptAt: toIso(r.last_attempt_at),
+    lastDurationMs: r.last_duration_ms == null ? null : Number(r.last_duration_ms),
+    eventId: r.event_id,
+    eventType: r.event_type,
+    deviceUdid: r.device_udid,
+    deviceName: r.device_name,
+    webhookId: Number(r.webhook_id),
+    webhookName: r.webhook_name,
+    webhookEnabled: Boolean(r.webhook_enabled),
+  };
+}
+
+// 'infinity' timestamps do not survive JS Date parsing, so parked rows are flagged in SQL and their time nulled.
+const SELECT_ITEM = (now: Date) => sql`
+  o.id, o.status, o.attempts,
+  case when o.next_attempt_at = 'infinity' then null else o.next_attempt_at end as next_attempt_at,
+  (o.status = 'pending' and (o.next_attempt_at = 'infinity' or not w.enabled)) as parked,
+  (o.status = 'pending' and o.locked_until is not null and o.locked_until > ${now.toISOString()}::timestamptz) as in_flight,
+  o.last_status_code, o.last_error, o.created_at, o.completed_at,
+  la.attempted_at as last_attempt_at, la.duration_ms as last_duration_ms,
+  o.event_id, e.type as event_type, e.device_udid, e.device_name,
+  o.webhook_id, w.name as webhook_name, w.enabled as webhook_enabled`;
+
+const LAST_ATTEMPT = sql`
+  left join lateral (
+    select a.attempted_at, a.duration_ms from delivery_attempts a
+    where a.outbox_id = o.id order by a.attempted_at desc limit 1
+  ) la on true`;
+
+/** One page of the org's deliveries (optionally one webhook's), newest first, with filters; keyset on id. */
+export async function listDeliveries(
+  db: Db,
+  orgId: number,
+  filters: DeliveryFilters & { webhookId?: number },
+  now: Date = new Date(),
+): Promise<DeliveryPage> {
+  const limit = filters.limit ?? 50;
+  const where: SQL[] = [sql`o.org_id = ${orgId}`];
+  if (filters.webhookId !== undefined) where.push(sql`o.webhook_id = ${filters.webhookId}`);
+  if (filters.status) where.push(sql`o.status = ${filters.status}`);
+  if (filters.eventType) where.push(sql`e.type = ${filters.eventType}`);
+  if (filters.device) where.push(sql`e.device_udid = ${filters.device}`);
+  if (filters.before) where.push(sql`o.id < ${filters.before}`);
+  const rows = await queryRows<ListRow>(
+    db,
+    sql`select ${SELECT_ITEM(now)}
+        from outbox o
+        join events e on e.id = o.event_id
+        join webhooks w on w.id = o.webhook_id
+        ${LAST_ATTEMPT}
+        where ${sql.join(where, sql` and `)}
+        order by o.id desc
+        limit ${limit + 1}`,
+  );
+  const items = rows.slice(0, limit).map(toItem);
+  return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+}
+
+/** One delivery with its event payload and every attempt (oldest first), or null outside the org. */
+export async function getDelivery(db: Db, orgId: number, id: number, now: Date = new Date()): Promise<DeliveryDetail | null> {
+  const [row] = await queryRows<ListRow>(
+    db,
+    sql`select ${SELECT_ITEM(now)}, e.payload
+        from outbox o
+        join events e on e.id = o.event_id
+        join webhooks w on w.id = o.webhook_id
+        ${LAST_ATTEMPT}
+        where o.org_id = ${orgId} and o.id = ${id}`,
+  );
+  if (!row) return null;
+  const attempts = await queryRows<{
+    id: number;
+    attempted_at: string;
+    request_method: string;
+    request_url: string;
+    request_headers: Record<string, string>;
+    request_body: string;
+    response_status: number | null;
+    response_headers: Record<string, string> | null;
+    response_body: string | null;
+    duration_ms: number | null;
+    error: string | null;
+  }>(
+    db,
+    sql`select id, attempted_at, request_method, request_url, request_headers, request_body, response_status,
+               response_headers, response_body, duration_ms, error
+        from delivery_attempts
+        where org_id = ${orgId} and outbox_id = ${id}
+        order by attempted_at, id`,
+  );
+  return {
+    ...toItem(row),
+    payload: row.payload ?? {},
+    attemptList: attempts.map((a) => ({
+      id: Number(a.id),
+      attemptedAt: toIso(a.attempted_at)!,
+      requestMethod: a.request_method,
+      requestUrl: a.request_url,
+      requestHeaders: a.request_headers ?? {},
+      requestBody: a.request_body,
+      responseStatus: a.response_status == null ? null : Number(a.response_status),
+      responseHeaders: a.response_headers,
+      responseBody: a.response_body,
+      durationMs: a.duration_ms == null ? null : Number(a.duration_ms),
+      error: a.error,
+    })),
+  };
+}
+
+type Actor = { orgId: number; userId: number };
+
+/**
+ * Redeliver one delivery: it goes out again as soon as possible with the same webhook-id (the event id), so a
+ * receiver that already processed it can dedupe. A finished delivery is reset to pending with a fresh retry
+ * schedule (attempts 0; its earlier attempts stay in its history); a pending one is made due now, unless a worker
+ * is sending it at this moment. Returns a message, or null when the delivery is not in the org.
+ */
+export async function redeliver(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<{ message: string; webhookEnabled: boolean } | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await queryRows<{ id: number; status: DeliveryStatus; in_flight: boolean; webhook_name: string; webhook_enabled: boolean; event_id: string }>(
+      tx,
+      sql`select o.id, o.status, (o.locked_until is not null and o.locked_until > ${now.toISOString()}::timestamptz) as in_flight,
+                 w.name as webhook_name, w.enabled as webhook_enabled, o.event_id
+          from outbox o join webhooks w on w.id = o.webhook_id
+          where o.org_id = ${actor.orgId} and o.id = ${id}
+          for update of o`,
+    );
+    if (!row) return null;
+    if (row.status === "pending" && row.in_flight) {
+      return { message: "This delivery is being sent right now.", webhookEnabled: row.webhook_enabled };
+    }
+    await tx.execute(sql`
+      update outbox
+      set status = 'pending', next_attempt_at = ${now.toISOString()}::timestamptz, locked_until = null,
+          attempts = case when status = 'pending' then attempts else 0 end, completed_at = null
+      where id = ${id} and org_id = ${actor.orgId}`);
+    await recordAudit(tx, {
+      orgId: actor.orgId,
+      actorUserId: actor.userId,
+      action: "delivery.redelivered",
+      targetType: "delivery",
+      targetId: id,
+      summary: `Redelivered event ${row.event_id} to webhook "${row.webhook_name}"`,
+      details: { eventId: row.event_id, previousStatus: row.status },
+    });
+    return {
+      message: row.webhook_enabled
+        ? "Queued for redelivery; it goes out in a moment."
+        : "Queued; the webhook is disabled, so it goes out when the webhook is enabled again.",
+      webhookEnabled: row.webhook_enabled,
+    };
+  });
+}
+
+/**
+ * Replay failed deliveries of the org (optionally of one webhook) whose event happened at or after `since`: each
+ * is reset to pending with a fresh schedule, same webhook-id. Returns how many.
+ */
+export async function replayFailed(
+  db: Db,
+  actor: Actor,
+  args: { since: Date; webhookId?: number },
+  now: Date = new Date(),
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [row] = await queryRows<{ n: number }>(
+      tx,
+      sql`with replayed as (
+            update outbox
+            set status = 'pending', next_attempt_at = ${now.toISOString()}::timestamptz, locked_until = null,
+                attempts = 0, completed_at = null
+            where org_id = ${actor.orgId} and status = 'failed' and created_at >= ${args.since.toISOString()}::timestamptz
+              ${args.webhookId !== undefined ? sql`and webhook_id = ${args.webhookId}` : sql``}
+            returning 1)
+          select count(*)::int as n from replayed`,
+    );
+    const n = Number(row?.n ?? 0);
+    if (n > 0) {
+      await recordAudit(tx, {
+        orgId: actor.orgId,
+        actorUserId: actor.userId,
+        action: "delivery.replayed",
+        targetType: args.webhookId !== undefined ? "webhook" : "org",
+        targetId: args.webhookId ?? actor.orgId,
+        summary: `Replayed ${n} failed deliver${n === 1 ? "y" : "ies"} since ${args.since.toISOString().replace("T", " ").slice(0, 16)} UTC`,
+        details: { count: n, since: args.since.toISOString(), webhookId: args.webhookId ?? null },
+      });
+    }
+    return n;
+  });
+}
+
+export type HealthBucket = { hour: string; succeeded: number; failed: number };
+
+/**
+ * Attempts of one webhook (real deliveries, not tests) over the last 24 hours in 24 hourly buckets, oldest first:
+ * 2xx count as succeeded, everything else as failed. Served by delivery_attempts_webhook_idx.
+ */
+export async function deliveryHealth(db: Db, orgId: number, webhookId: number, now: Date = new Date()): Promise<HealthBucket[]> {
+  const end = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 + 3_600_000);
+  const start = new Date(end.getTime() - 24 * 3_600_000);
+  const rows = await queryRows<{ bucket: number; succeeded: number; failed: number }>(
+    db,
+    sql`select floor(extract(epoch from (attempted_at - ${start.toISOString()}::timestamptz)) / 3600)::int as bucket,
+               count(*) filter (where response_status between 200 and 299)::int as succeeded,
+               count(*) filter (where response_status is null or response_status not between 200 and 299)::int as failed
+        from delivery_attempts
+        where webhook_id = ${webhookId} and org_id = ${orgId} and not is_test
+          and attempted_at >= ${start.toISOString()}::timestamptz and attempted_at < ${end.toISOString()}::timestamptz
+        group by 1`,
+  );
+  const byBucket = new Map(rows.map((r) => [Number(r.bucket), r]));
+  return Array.from({ length: 24 }, (_, i) => {
+    const r = byBucket.get(i);
+    return {
+      hour: new Date(start.getTime() + i * 3_600_000).toISOString(),
+      succeeded: Number(r?.succeeded ?? 0),
+      failed: Number(r?.failed ?? 0),
+    };
+  });
+}
+
+/** Event types and devices seen in the org's deliveries, for the filter selects. */
+export async function deliveryFilterOptions(db: Db, orgId: number): Promise<{ devices: { udid: string; name: string }[] }> {
+  const devices = await queryRows<{ udid: string; name: string }>(
+    db,
+    sql`select udid, name from devices where org_id = ${orgId} order by name limit 500`,
+  );
+  return { devices };
+}
