@@ -1,0 +1,129 @@
+import { expect, test, type Page } from "@playwright/test";
+import { Webhook } from "standardwebhooks";
+
+// Signs up a fresh user with a fresh org through the real form; returns the org's slug.
+async function signUpFresh(page: Page): Promise<string> {
+  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  await page.goto("/sign-up");
+  await page.getByLabel("Name", { exact: true }).fill("Inbox Tester");
+  await page.getByLabel("Email").fill(`inbox-${id}@example.com`);
+  await page.getByLabel("Password").fill("correct-horse-battery");
+  await page.getByLabel("Organization name").fill(`Inbox Org ${id}`);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/orgs\/[^/]+\//);
+  return new URL(page.url()).pathname.split("/")[2];
+}
+
+test("create an inbox, deliver a signed test event to it and see it verified", async ({ page, request }) => {
+  const slug = await signUpFresh(page);
+
+  // 1. Create an inbox
+  await page.goto(`/orgs/${slug}/inbox`);
+  await expect(page.getByRole("heading", { name: "No inboxes yet" })).toBeVisible();
+  await page.screenshot({ path: "e2e/screenshots/inbox-empty.png", fullPage: true });
+  await page.getByRole("button", { name: "Create inbox" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "Create inbox" });
+  await dialog.getByLabel("Name").fill("Staging receiver");
+  await dialog.getByRole("button", { name: "Create inbox" }).click();
+  await expect(dialog).toBeHidden();
+  const urlField = page.getByLabel("Inbox URL");
+  await expect(urlField).toHaveValue(/\/api\/inbox\/[0-9A-Za-z]{32}$/);
+  const inboxUrl = await urlField.inputValue();
+  expect(new URL(inboxUrl).origin).toBe(new URL(page.url()).origin);
+  await expect(page.getByRole("heading", { name: "Waiting for the first request" })).toBeVisible();
+  await page.screenshot({ path: "e2e/screenshots/inbox-waiting.png", fullPage: true });
+
+  // 2. A webhook pointing at the inbox (the endpoint check on Save is itself answered by the inbox)
+  await page.goto(`/orgs/${slug}/webhooks/new`);
+  await page.getByLabel("Webhook Name").fill("Inbox hook");
+  const picker = page.getByRole("button", { name: "Use an inbox" });
+  if (await picker.isVisible().catch(() => false)) {
+    await picker.click();
+    await page.getByRole("button", { name: /Staging receiver/ }).click();
+    await expect(page.getByLabel("URL", { exact: true })).toHaveValue(inboxUrl);
+  } else {
+    await page.getByLabel("URL", { exact: true }).fill(inboxUrl);
+  }
+  await page.getByRole("switch", { name: "Online", exact: true }).check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(/\/webhooks\/\d+$/);
+
+  // 3. "Send test event" from the saved webhook: signed with its secret through the real delivery path
+  await page.getByRole("button", { name: "Send test event" }).click();
+  await expect(page.getByText(/\b200\b/).first()).toBeVisible();
+
+  // the secret, to sign requests of our own below
+  await page.getByRole("button", { name: "Reveal" }).click();
+  await expect(page.getByTestId("webhook-secret")).toContainText("whsec_");
+  const secret = (await page.getByTestId("webhook-secret").innerText()).trim();
+
+  // 4. A tampered copy and an unsigned request, sent from the test
+  const body = JSON.stringify({ eventActivity: "device.status.online", data: { status: "online" } });
+  const msgId = `evt_e2e${Date.now()}`;
+  const now = new Date();
+  const headers = {
+    "content-type": "application/json",
+    "webhook-id": msgId,
+    "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+    "webhook-signature": new Webhook(secret).sign(msgId, now, body),
+  };
+  const tampered = await request.post(inboxUrl, { headers, data: body.replace("online", "offline") });
+  expect(tampered.status()).toBe(200);
+  expect(await tampered.json()).toEqual({ ok: true, inbox: "Staging receiver" });
+  const form = await request.put(`${inboxUrl}?source=e2e`, {
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    data: "deviceUdid=ce0917198075440c057e&data%5Bstatus%5D=offline",
+  });
+  expect(form.status()).toBe(200);
+  const signed = await request.post(inboxUrl, { headers, data: body });
+  expect(signed.status()).toBe(200);
+
+  // 5. All of it arrives, live, with the right verdicts
+  await page.goto(`/orgs/${slug}/inbox`);
+  const items = page.getByTestId("inbox-request");
+  await expect(items).toHaveCount(5); // endpoint check, test event, tampered, form, signed
+  const newest = items.first();
+  await expect(newest.getByText("Verified — signed by webhook Inbox hook")).toBeVisible();
+  await expect(newest.getByText(/sent \d+ s ago/)).toBeVisible();
+  await expect(newest.getByText('"eventActivity": "device.status.online"')).toBeVisible();
+
+  const formItem = items.nth(1);
+  await formItem.getByRole("button", { expanded: false }).click();
+  await expect(formItem.getByText("Unsigned", { exact: true }).first()).toBeVisible();
+  await expect(formItem.getByRole("cell", { name: "data[status]" })).toBeVisible();
+  await expect(formItem.getByText("/api/inbox/").first()).toContainText("?source=e2e");
+
+  const tamperedItem = items.nth(2);
+  await tamperedItem.getByRole("button", { expanded: false }).click();
+  await expect(tamperedItem.getByText("Invalid signature (tampered body)")).toBeVisible();
+
+  // the test event sent by the webhook's page
+  const testItem = items.nth(3);
+  await testItem.getByRole("button", { expanded: false }).click();
+  await expect(testItem.getByText("Verified — signed by webhook Inbox hook")).toBeVisible();
+  await expect(testItem.getByText('"eventActivity": "webhook.test"')).toBeVisible();
+  await page.screenshot({ path: "e2e/screenshots/inbox-requests.png", fullPage: true });
+
+  // 6. A live arrival without reloading
+  await request.delete(inboxUrl);
+  await expect(items).toHaveCount(6);
+  await expect(items.first()).toContainText("DELETE");
+
+  // 7. Rehearse a failure: answer 503 after 0.2 s
+  await page.getByRole("button", { name: "Edit response" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit response" });
+  await edit.getByLabel("Response status").fill("503");
+  await edit.getByLabel("Delay (seconds)").fill("0.2");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Answers 503 after 0.2 s")).toBeVisible();
+  expect((await request.post(inboxUrl, { data: "{}" })).status()).toBe(503);
+
+  // 8. Clear, then delete (confirmation modal); the URL then answers 404
+  await page.getByRole("button", { name: "Clear inbox" }).click();
+  await expect(page.getByRole("heading", { name: "Waiting for the first request" })).toBeVisible();
+  await page.getByRole("button", { name: "Delete inbox" }).click();
+  const confirm = page.getByRole("dialog", { name: /Delete inbox/ });
+  await confirm.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("heading", { name: "No inboxes yet" })).toBeVisible();
+  expect((await request.post(inboxUrl, { data: "{}" })).status()).toBe(404);
+});
