@@ -8,14 +8,22 @@ import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
 import { DEVICE_STATUSES, type DeviceStatusName } from "@/lib/validation/devices";
 import { DeviceStatusBadge, STATUS_LABELS, TagList } from "./status-badge";
 
-export type DeviceListData = DeviceListPage & { counts: Record<DeviceStatusName, number> };
+export type StatusCounts = Record<DeviceStatusName, number>;
 
 const POLL_MS = 2_500;
+/** Per-status counts scan the whole org, so they refresh less often than the visible page. */
+const COUNTS_POLL_MS = 10_000;
 const PAGE_SIZE = 50;
 
 type Filters = { q: string; status: string; tag: string };
 
-async function fetchDevices(orgSlug: string, filters: Filters, after: string | null): Promise<DeviceListData> {
+async function fetchCounts(orgSlug: string): Promise<StatusCounts> {
+  const res = await fetch(`/api/orgs/${encodeURIComponent(orgSlug)}/devices?limit=1&counts=1`, { cache: "no-store" });
+  if (!res.ok) throw new Error(`Could not load device counts (HTTP ${res.status}).`);
+  return ((await res.json()) as { counts: StatusCounts }).counts;
+}
+
+async function fetchDevices(orgSlug: string, filters: Filters, after: string | null): Promise<DeviceListPage> {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (filters.q) params.set("q", filters.q);
   if (filters.status) params.set("status", filters.status);
@@ -52,7 +60,7 @@ export function DeviceList({
   orgSlug: string;
   canModify: boolean;
   tags: string[];
-  initial: DeviceListData;
+  initial: DeviceListPage & { counts: StatusCounts };
 }) {
   const [search, setSearch] = useState("");
   const [status, setStatus] = useState("");
@@ -74,12 +82,19 @@ export function DeviceList({
     staleTime: 0,
   });
 
+  const { data: counts } = useQuery({
+    queryKey: ["device-counts", orgSlug],
+    queryFn: () => fetchCounts(orgSlug),
+    initialData: initial.counts,
+    refetchInterval: COUNTS_POLL_MS,
+    staleTime: 0,
+  });
+
   const resetPages = () => setCursors([null]);
   const filtered = Boolean(q || status || tag);
-  const counts = data?.counts ?? initial.counts;
   const totalDevices = Object.values(counts).reduce((a, b) => a + b, 0);
 
-  if (totalDevices === 0 && !filtered) {
+  if (totalDevices === 0 && !filtered && (data?.devices.length ?? 0) === 0) {
     return (
       <Card>
         <EmptyState

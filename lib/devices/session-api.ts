@@ -17,12 +17,19 @@ import {
   recentDeviceSignals,
 } from "./queries";
 
-/** GET list: one page of devices plus per-status counts (polled by the devices page). */
+/**
+ * GET list: one page of devices (polled by the devices page every few seconds). `?counts=1` adds per-status counts,
+ * which scan the whole org and are therefore polled less often.
+ */
 export async function devicesListResponse(req: NextRequest, ctx: MemberContext): Promise<Response> {
-  const query = deviceListQuerySchema.parse(Object.fromEntries(req.nextUrl.searchParams));
+  const params = req.nextUrl.searchParams;
+  const query = deviceListQuerySchema.parse(Object.fromEntries(params));
   const db = await getDb();
-  const [page, counts] = await Promise.all([listDevices(db, ctx.orgId, query), countDevicesByStatus(db, ctx.orgId)]);
-  return NextResponse.json({ ...page, counts }, { headers: { "cache-control": "no-store" } });
+  const [page, counts] = await Promise.all([
+    listDevices(db, ctx.orgId, query),
+    params.get("counts") === "1" ? countDevicesByStatus(db, ctx.orgId) : undefined,
+  ]);
+  return NextResponse.json(counts ? { ...page, counts } : page, { headers: { "cache-control": "no-store" } });
 }
 
 async function readJson(req: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {

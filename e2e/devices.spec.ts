@@ -1,0 +1,100 @@
+import { expect, test, type Page } from "@playwright/test";
+
+// Signs up a fresh user with a fresh org through the real form; returns the org's slug.
+async function signUp(page: Page): Promise<string> {
+  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  await page.goto("/sign-up");
+  await page.getByLabel("Name", { exact: true }).fill("Device Tester");
+  await page.getByLabel("Email").fill(`devices-${id}@example.com`);
+  await page.getByLabel("Password").fill("correct-horse-battery");
+  await page.getByLabel("Organization name").fill(`Devices Org ${id}`);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/orgs\/[^/]+\//);
+  return new URL(page.url()).pathname.split("/")[2];
+}
+
+test("add a device, report its status with the copied token, watch it go online live, delete it", async ({ page, context, request }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const slug = await signUp(page);
+
+  // Empty list tells the user what to do
+  await page.goto(`/orgs/${slug}/devices`);
+  await expect(page.getByRole("heading", { name: "No devices yet" })).toBeVisible();
+  await page.screenshot({ path: "e2e/screenshots/devices-empty.png", fullPage: true });
+
+  // Add device: a bad UDID is refused under the field and what was typed is kept
+  await page.getByRole("link", { name: "Add device" }).first().click();
+  await expect(page.getByRole("heading", { name: "Add device" })).toBeVisible();
+  await page.getByLabel("UDID").fill("e2e phone 01");
+  await page.getByLabel("Name").fill("E2E Phone");
+  await page.getByLabel("Tags").fill("lab-1, android");
+  await page.getByLabel("Offline after (seconds)").fill("10");
+  await page.getByRole("button", { name: "Add device" }).click();
+  await expect(page.getByText("UDID may only contain letters, digits and . _ : -")).toBeVisible();
+  await expect(page.getByText("Offline after must be at least 30 seconds")).toBeVisible();
+  await expect(page.getByLabel("Name")).toHaveValue("E2E Phone");
+  await expect(page.getByLabel("UDID")).toHaveAttribute("aria-invalid", "true");
+  await page.screenshot({ path: "e2e/screenshots/devices-add-form.png", fullPage: true });
+
+  await page.getByLabel("UDID").fill("e2e-phone-01");
+  await page.getByLabel("Offline after (seconds)").fill("120");
+  await page.getByRole("button", { name: "Add device" }).click();
+
+  // The token is shown once, with curl examples using this page's origin
+  const dialog = page.getByRole("dialog", { name: "Device E2E Phone added" });
+  await expect(dialog).toBeVisible();
+  const origin = new URL(page.url()).origin;
+  await expect(dialog.getByText(`${origin}/api/v1/devices/e2e-phone-01/status`)).toBeVisible();
+  await dialog.getByRole("button", { name: "Copy token" }).click();
+  await expect(dialog.getByRole("button", { name: "Copied" })).toBeVisible();
+  const token = await page.evaluate(() => navigator.clipboard.readText());
+  expect(token).toMatch(/^spd_[0-9A-Za-z]{32,}$/);
+  await expect(dialog.getByLabel("Device token")).toHaveValue(token);
+  await page.screenshot({ path: "e2e/screenshots/devices-token-dialog.png" });
+  await dialog.getByRole("button", { name: "Done, go to device" }).click();
+  await page.waitForURL(new RegExp(`/orgs/${slug}/devices/\\d+$`));
+  const devicePath = new URL(page.url()).pathname;
+
+  // The list shows it offline; the device reports in and the badge turns Online without a reload
+  await page.goto(`/orgs/${slug}/devices`);
+  const row = page.getByTestId("device-row").filter({ hasText: "E2E Phone" });
+  await expect(row.getByTestId("device-status")).toHaveAttribute("data-status", "offline");
+  const wrong = await request.post("/api/v1/devices/e2e-phone-01/status", {
+    headers: { authorization: "Bearer spd_00000000000000000000000000000000" },
+    data: { status: "online" },
+  });
+  expect(wrong.status()).toBe(401);
+  const res = await request.post("/api/v1/devices/e2e-phone-01/status", {
+    headers: { authorization: `Bearer ${token}` },
+    data: { status: "online", firmwareVersion: "1.4.2", signals: { battery: 91, temperature: 23.5 } },
+  });
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  expect(body).toMatchObject({ udid: "e2e-phone-01", status: "online", changed: true });
+  await expect(row.getByTestId("device-status")).toHaveAttribute("data-status", "online");
+  await expect(row.getByText("Online")).toBeVisible();
+  await expect(row.getByText("1.4.2")).toBeVisible();
+  await page.screenshot({ path: "e2e/screenshots/devices-list.png", fullPage: true });
+
+  // Device page: status, firmware, events and signals
+  await request.post("/api/v1/devices/e2e-phone-01/status", {
+    headers: { authorization: `Bearer ${token}` },
+    data: { status: "utilizing", firmwareVersion: "1.5.0" },
+  });
+  await row.getByRole("link", { name: "E2E Phone" }).click();
+  await page.waitForURL(new RegExp(`${devicePath}$`));
+  await expect(page.getByTestId("device-status").first()).toHaveAttribute("data-status", "utilizing");
+  await expect(page.getByRole("table", { name: "Recent events" }).getByText("Firmware updated")).toBeVisible();
+  await expect(page.getByRole("table", { name: "Recent signals" }).getByText("battery")).toBeVisible();
+  await page.screenshot({ path: "e2e/screenshots/devices-detail.png", fullPage: true });
+
+  // Delete through the modal
+  await page.getByRole("button", { name: "Delete" }).click();
+  const confirm = page.getByRole("dialog", { name: "Delete E2E Phone?" });
+  await expect(confirm).toBeVisible();
+  await confirm.getByRole("button", { name: "Delete" }).click();
+  await page.waitForURL(new RegExp(`/orgs/${slug}/devices$`));
+  await expect(page.getByRole("heading", { name: "No devices yet" })).toBeVisible();
+  const gone = await request.post("/api/v1/devices/e2e-phone-01/status", { headers: { authorization: `Bearer ${token}` }, data: {} });
+  expect(gone.status()).toBe(401);
+});
