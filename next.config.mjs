@@ -5,6 +5,8 @@ const nextConfig = {
   // Separate build folders let e2e runs and a dev server coexist in one checkout.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
+  // `npm run typecheck` (run by CI) is the type gate; the build does not repeat it.
+  typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
 };
 
