@@ -7,8 +7,8 @@ import { z } from "zod";
 
 const valid = { name: "Ada Lovelace", email: "Ada@Example.com ", password: "correct horse", orgName: "Analytical Engines" };
 
-function fields(result: { success: boolean; error?: z.ZodError }) {
-  return result.error ? z.flattenError(result.error).fieldErrors : {};
+function fields(result: { success: boolean; error?: z.ZodError }): Record<string, string[] | undefined> {
+  return result.error ? (z.flattenError(result.error).fieldErrors as Record<string, string[]>) : {};
 }
 
 describe("sign-up validation", () => {
