@@ -310,22 +310,17 @@ export function WebhookForm({
                 {values.events.length === SUBSCRIBABLE.length ? "Clear all" : "Select all"}
               </button>
             </div>
-            <div className="grid gap-1.5 sm:grid-cols-2 xl:grid-cols-3">
+            <div className="grid gap-1.5 sm:grid-cols-2 2xl:grid-cols-3">
               {SUBSCRIBABLE.map((e) => {
                 const on = values.events.includes(e.type);
                 return (
                   <label
                     key={e.type}
-                    title={e.type}
                     className={cn(
-                      "flex cursor-pointer items-center justify-between gap-2 rounded-md border px-3 py-2 text-sm transition-colors",
+                      "flex cursor-pointer items-start gap-2.5 rounded-md border px-3 py-2 text-sm transition-colors",
                       on ? "border-accent bg-accent-soft" : "border-line hover:bg-subtle",
                     )}
                   >
-                    <span>
-                      <span className="block font-medium">{e.description}</span>
-                      <span className="block font-mono text-[11px] text-muted">{e.type}</span>
-                    </span>
                     <input
                       type="checkbox"
                       role="switch"
@@ -333,8 +328,12 @@ export function WebhookForm({
                       aria-checked={on}
                       checked={on}
                       onChange={() => update("events", on ? values.events.filter((t) => t !== e.type) : [...values.events, e.type])}
-                      className="size-4 shrink-0 accent-[var(--sp-accent)]"
+                      className="mt-0.5 size-4 shrink-0 accent-[var(--sp-accent)]"
                     />
+                    <span className="min-w-0">
+                      <span className="block font-medium leading-5">{e.description}</span>
+                      <span className="block truncate font-mono text-[11px] text-muted">{e.type}</span>
+                    </span>
                   </label>
                 );
               })}
