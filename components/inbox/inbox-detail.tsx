@@ -188,7 +188,7 @@ export function InboxDetail({
               </p>
             </div>
             <div className="mx-auto mt-4 max-w-xl">
-              <pre className="overflow-x-auto rounded-md border border-line bg-subtle/60 p-3 font-mono text-[12.5px]" suppressHydrationWarning>
+              <pre className="whitespace-pre-wrap break-all rounded-md border border-line bg-subtle/60 p-3 font-mono text-[12.5px]" suppressHydrationWarning>
                 {curl}
               </pre>
               <div className="mt-2 flex justify-end">
