@@ -74,6 +74,8 @@ test("add a device, report its status with the copied token, watch it go online 
   await expect(row.getByTestId("device-status")).toHaveAttribute("data-status", "online");
   await expect(row.getByText("Online")).toBeVisible();
   await expect(row.getByText("1.4.2")).toBeVisible();
+  await expect(page.getByTestId("count-online")).toHaveText("1");
+  await expect(page.getByTestId("count-offline")).toHaveText("0");
   await page.screenshot({ path: "e2e/screenshots/devices-list.png", fullPage: true });
 
   // Device page: status, firmware, events and signals

@@ -2,7 +2,7 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Alert, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
 import { DEVICE_STATUSES, type DeviceStatusName } from "@/lib/validation/devices";
@@ -82,13 +82,22 @@ export function DeviceList({
     staleTime: 0,
   });
 
-  const { data: counts } = useQuery({
+  const { data: counts, refetch: refetchCounts } = useQuery({
     queryKey: ["device-counts", orgSlug],
     queryFn: () => fetchCounts(orgSlug),
     initialData: initial.counts,
     refetchInterval: COUNTS_POLL_MS,
     staleTime: 0,
   });
+
+  // A status change seen on the visible page refreshes the counts at once, so the two never disagree for long.
+  const visibleStatuses = data?.devices.map((d) => `${d.id}:${d.status}`).join(",") ?? "";
+  const seenStatuses = useRef(visibleStatuses);
+  useEffect(() => {
+    if (visibleStatuses === seenStatuses.current) return;
+    seenStatuses.current = visibleStatuses;
+    void refetchCounts();
+  }, [visibleStatuses, refetchCounts]);
 
   const resetPages = () => setCursors([null]);
   const filtered = Boolean(q || status || tag);
