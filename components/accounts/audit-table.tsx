@@ -32,8 +32,8 @@ export function AuditTable({
       <Table>
         <THead>
           <tr>
-            <TH className="w-40">When</TH>
-            <TH className="w-56">Who</TH>
+            <TH className="w-32 sm:w-40">When</TH>
+            <TH className="hidden w-56 sm:table-cell">Who</TH>
             <TH>What</TH>
           </tr>
         </THead>
@@ -43,7 +43,7 @@ export function AuditTable({
               <TD className="whitespace-nowrap text-muted">
                 <RelativeTime value={e.createdAt} />
               </TD>
-              <TD>
+              <TD className="hidden sm:table-cell">
                 {e.system ? (
                   <Badge>System</Badge>
                 ) : e.actorName ? (
@@ -57,6 +57,9 @@ export function AuditTable({
               </TD>
               <TD>
                 <div>{e.summary}</div>
+                <div className="text-xs text-muted sm:hidden">
+                  by {e.system ? "System" : (e.actorName ?? "a deleted user")}
+                </div>
                 <div className="font-mono text-xs text-faint">{e.action}</div>
               </TD>
             </TR>

@@ -136,9 +136,9 @@ export function MembersPanel({ orgSlug, members, currentUserId, actorRole, canMa
           <THead>
             <tr>
               <TH>Name</TH>
-              <TH>Email</TH>
+              <TH className="hidden md:table-cell">Email</TH>
               <TH>Role</TH>
-              <TH>Joined</TH>
+              <TH className="hidden sm:table-cell">Joined</TH>
               {canManage ? (
                 <TH>
                   <span className="sr-only">Actions</span>
@@ -156,12 +156,13 @@ export function MembersPanel({ orgSlug, members, currentUserId, actorRole, canMa
                       {m.name}
                       {m.userId === currentUserId ? <Badge>You</Badge> : null}
                     </span>
+                    <span className="block break-all text-xs font-normal text-muted md:hidden">{m.email}</span>
                   </TD>
-                  <TD className="text-muted">{m.email}</TD>
+                  <TD className="hidden text-muted md:table-cell">{m.email}</TD>
                   <TD>
                     <RoleBadge role={m.role} />
                   </TD>
-                  <TD className="whitespace-nowrap text-muted">
+                  <TD className="hidden whitespace-nowrap text-muted sm:table-cell">
                     <RelativeTime value={m.joinedAt} />
                   </TD>
                   {canManage ? (

@@ -10,7 +10,7 @@ export function OrgSettingsForm({ orgSlug, name, canEdit }: { orgSlug: string; n
   const [state, action] = useActionState(renameOrgAction, null);
   const values = (state?.values ?? {}) as Record<string, string>;
   return (
-    <Card>
+    <Card className="max-w-3xl">
       <CardHeader title="General" description="How this organization is named across Signalpost." />
       <form action={action} noValidate>
         <input type="hidden" name="orgSlug" value={orgSlug} />

@@ -19,7 +19,7 @@ export function SignUpForm() {
       <Field label="Email" error={errors.email}>
         <Input name="email" type="email" autoComplete="email" defaultValue={values.email} required />
       </Field>
-      <Field label="Password" error={errors.password} hint={`At least ${PASSWORD_MIN} characters.`}>
+      <Field label="Password" error={errors.password} hint={errors.password ? undefined : `At least ${PASSWORD_MIN} characters.`}>
         <Input name="password" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} />
       </Field>
       <Field

@@ -5,6 +5,7 @@ import { NewOrgForm } from "@/components/accounts/new-org-form";
 import { Card, CardBody } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { listUserOrgs } from "@/lib/accounts";
+import { signOutAction } from "@/lib/actions/auth";
 import { requireUserPage } from "@/lib/auth/page";
 
 export const metadata: Metadata = { title: "New organization" };
@@ -28,12 +29,17 @@ export default async function NewOrgPage() {
           </CardBody>
         </Card>
         {orgs.length ? (
-          <p className="mt-4 text-center text-sm">
+          <p className="mt-5 text-center text-sm">
             <Link href={`/orgs/${orgs[0].slug}/devices`} className="text-muted hover:text-fg">
               ← Back to {orgs[0].name}
             </Link>
           </p>
         ) : null}
+        <form action={signOutAction} className="mt-2 text-center">
+          <button type="submit" className="text-sm text-muted hover:text-fg hover:underline">
+            Sign out
+          </button>
+        </form>
       </div>
     </main>
   );

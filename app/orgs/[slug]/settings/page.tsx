@@ -12,7 +12,6 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
     <>
       <PageHeader title="Settings" description="Organization-wide settings." />
       <OrgSettingsForm
-        key={ctx.orgName}
         orgSlug={ctx.orgSlug}
         name={ctx.orgName}
         canEdit={ctx.can("org_setting.modify")}
