@@ -41,7 +41,7 @@ test("create a webhook with headers and a custom body, test it, rotate its secre
   await page.getByRole("link", { name: "Create Webhook" }).first().click();
   await expect(page.getByRole("heading", { name: "Create Webhook" })).toBeVisible();
 
-  const preview = page.getByTestId("request-preview");
+  const preview = page.getByRole("region", { name: "Request preview" });
   // Save with nothing: errors under the fields, nothing saved
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Webhook Name is required.")).toBeVisible();
@@ -129,6 +129,7 @@ test("create a webhook with headers and a custom body, test it, rotate its secre
   await page.getByRole("button", { name: "Send test event" }).click();
   await expect(page.getByRole("status", { name: "Test event result" })).toContainText("HTTP 200");
   expect((received.at(-1)!.headers["webhook-signature"] as string).split(" ")).toHaveLength(2);
+  await page.screenshot({ path: "e2e/screenshots/webhook-detail.png", fullPage: true });
 
   // the list shows it
   await page.goto(`/orgs/${slug}/webhooks`);
@@ -138,7 +139,7 @@ test("create a webhook with headers and a custom body, test it, rotate its secre
 
   // delete through the modal
   await page.getByRole("link", { name: "Ops alerts" }).click();
-  await page.screenshot({ path: "e2e/screenshots/webhook-detail.png", fullPage: true });
+  await expect(page.getByRole("heading", { name: /Ops alerts/ })).toBeVisible();
   await page.getByRole("button", { name: "Delete" }).click();
   const dialog = page.getByRole("dialog");
   await expect(dialog).toContainText('Delete "Ops alerts"?');

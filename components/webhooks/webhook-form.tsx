@@ -347,8 +347,8 @@ export function WebhookForm({
         </Section>
 
         <Section title="Request" description="How each event is sent. The preview shows the exact result.">
-          <div className="grid gap-5 sm:grid-cols-[10rem_minmax(0,1fr)]">
-            <Field label="Method" error={errorFor("method")}>
+          <div className="flex flex-wrap gap-x-6 gap-y-5">
+            <Field label="Method" error={errorFor("method")} className="w-36">
               <Select value={values.method} onChange={(e) => update("method", e.target.value as WebhookFormState["method"])}>
                 <option value="POST">POST</option>
                 <option value="PUT">PUT</option>
@@ -535,28 +535,28 @@ export function WebhookForm({
               onChange={(e) => update("skipEndpointCheck", e.target.checked)}
             />
             <FormMessage state={state && !state.ok ? state : null} />
-            <div className="flex flex-wrap items-center gap-2 border-t border-line pt-4">
-              <div className="flex items-center gap-2">
-                <label htmlFor="test-event-type" className="sr-only">
+            <div className="flex flex-wrap items-end gap-2 rounded-md border border-line bg-canvas p-3">
+              <div className="min-w-48 flex-1">
+                <label htmlFor="test-event-type" className="mb-1.5 block text-[13px] font-medium text-muted">
                   Test event type
                 </label>
-                <Select id="test-event-type" value={testType || firstEvent} onChange={(e) => setTestType(e.target.value as EventType)} className="w-44">
+                <Select id="test-event-type" value={testType || firstEvent} onChange={(e) => setTestType(e.target.value as EventType)}>
                   {EVENT_TYPES.map((t) => (
                     <option key={t} value={t}>
                       {EVENT_CATALOG.find((e) => e.type === t)?.description} ({t})
                     </option>
                   ))}
                 </Select>
-                <Button onClick={sendTest} pending={testing} pendingLabel="Sending…">
-                  Send test event
-                </Button>
               </div>
-              <div className="ml-auto flex gap-2">
-                <ButtonLink href={cancelHref}>Cancel</ButtonLink>
-                <SubmitButton pendingLabel={editing ? "Saving…" : "Checking endpoint…"}>Save</SubmitButton>
-              </div>
+              <Button onClick={sendTest} pending={testing} pendingLabel="Sending…">
+                Send test event
+              </Button>
             </div>
             {test ? <TestResult result={test.result} message={test.message} /> : null}
+            <div className="flex justify-end gap-2 border-t border-line pt-4">
+              <ButtonLink href={cancelHref}>Cancel</ButtonLink>
+              <SubmitButton pendingLabel={editing ? "Saving…" : "Checking endpoint…"}>Save</SubmitButton>
+            </div>
           </CardBody>
         </Card>
       </form>

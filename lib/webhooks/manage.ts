@@ -6,7 +6,7 @@ import { UserError } from "@/lib/actions/safe-action";
 import { recordAudit } from "@/lib/audit";
 import { intEnv } from "@/lib/env";
 import type { WebhookFormInput, WebhookRequestInput } from "@/lib/validation/webhooks";
-import { catalogEntry } from "./catalog";
+import { catalogEntry, EVENT_TYPES, type EventType } from "./catalog";
 import { createSecret, getSigningSecrets, rotateSecret } from "./secrets";
 import { decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
 import { newWebhookSecret } from "./signing";
@@ -415,7 +415,11 @@ export type WebhookFormValues = ReturnType<typeof webhookFormValues>;
 
 /** Event descriptions for a list of types, in catalog words. */
 export function describeEvents(types: string[]): string[] {
-  return types.map((t) => catalogEntry(t)?.description ?? t);
+  const order = (t: string) => {
+    const i = EVENT_TYPES.indexOf(t as EventType);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...types].sort((a, b) => order(a) - order(b)).map((t) => catalogEntry(t)?.description ?? t);
 }
 
 
