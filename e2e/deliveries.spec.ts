@@ -13,13 +13,13 @@ test.afterAll(async () => {
 });
 
 test("a failing delivery shows its error and next attempt; Redeliver after the receiver recovers turns it green", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const { slug } = await signUp(page);
 
   // a webhook for Online events pointing at the receiver (its endpoint check gets 200)
   await page.goto(`/orgs/${slug}/webhooks/new`);
   await page.getByLabel("Webhook Name").fill("Ops receiver");
-  await page.getByLabel("URL", { exact: true }).fill(`${receiver.url}/signalpost`);
+  await page.getByRole("textbox", { name: "URL", exact: true }).fill(`${receiver.url}/signalpost`);
   await page.getByLabel("Online", { exact: true }).check();
   await page.getByRole("button", { name: "Save" }).click();
   await page.waitForURL(new RegExp(`/orgs/${slug}/webhooks/\\d+$`));

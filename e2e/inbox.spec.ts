@@ -47,7 +47,7 @@ test("create an inbox, deliver a signed test event to it and see it verified", a
 
   // the secret, to sign requests of our own below
   await page.getByRole("button", { name: "Reveal" }).click();
-  await expect(page.getByTestId("webhook-secret")).toContainText("whsec_");
+  await expect(page.getByTestId("webhook-secret")).toHaveText(/^whsec_[A-Za-z0-9+/=]{40,}$/);
   const secret = (await page.getByTestId("webhook-secret").innerText()).trim();
 
   // 4. The test event arrived and verifies against the webhook's secret
@@ -96,6 +96,8 @@ test("create an inbox, deliver a signed test event to it and see it verified", a
   await tamperedItem.getByRole("button", { expanded: false }).click();
   await expect(tamperedItem.getByText("Invalid signature (tampered body)")).toBeVisible();
   await page.screenshot({ path: "e2e/screenshots/inbox-requests.png", fullPage: true });
+  await newest.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "e2e/screenshots/inbox-request-detail.png" });
 
   // 6. A live arrival without reloading
   await request.delete(inboxUrl);
@@ -108,7 +110,7 @@ test("create an inbox, deliver a signed test event to it and see it verified", a
   await edit.getByLabel("Response status").fill("503");
   await edit.getByLabel("Delay (seconds)").fill("0.2");
   await edit.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Answers 503 after 0.2 s")).toBeVisible();
+  await expect(page.getByText(/^Answers 503 after 0.2 s/)).toBeVisible();
   expect((await request.post(inboxUrl, { data: "{}" })).status()).toBe(503);
 
   // 8. Clear, then delete (confirmation modal); the URL then answers 404
@@ -116,6 +118,8 @@ test("create an inbox, deliver a signed test event to it and see it verified", a
   await expect(page.getByRole("heading", { name: "Waiting for the first request" })).toBeVisible();
   await page.getByRole("button", { name: "Delete inbox" }).click();
   const confirm = page.getByRole("dialog", { name: /Delete inbox/ });
+  await expect(confirm).toBeVisible();
+  await page.screenshot({ path: "e2e/screenshots/inbox-delete-confirm.png" });
   await confirm.getByRole("button", { name: "Delete" }).click();
   await expect(page.getByRole("heading", { name: "No inboxes yet" })).toBeVisible();
   expect((await request.post(inboxUrl, { data: "{}" })).status()).toBe(404);

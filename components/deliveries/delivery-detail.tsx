@@ -185,7 +185,12 @@ export function DeliveryDetailView({
             <Row label="Created">
               <RelativeTime value={d.createdAt} />
             </Row>
-            <Row label="Attempts">{d.attempts}</Row>
+            <Row label="Attempts">
+              {attempts.length}
+              {attempts.length > d.attempts && d.attempts > 0 ? (
+                <span className="text-muted"> ({d.attempts} since it was redelivered)</span>
+              ) : null}
+            </Row>
             {d.status === "pending" ? (
               <Row label="Next attempt">
                 {d.parked ? (

@@ -41,7 +41,7 @@ function useDebounced<T>(value: T, ms: number): T {
 
 /** What happened last, in a few words: the error, or the response code and latency. */
 function Outcome({ d }: { d: DeliveryListItem }) {
-  if (d.attempts === 0 && d.status === "pending") return <span className="text-faint">Not sent yet</span>;
+  if (d.attemptCount === 0 && d.status === "pending") return <span className="text-faint">Not sent yet</span>;
   return (
     <div className="min-w-0">
       <div className="flex items-center gap-2">
@@ -49,7 +49,7 @@ function Outcome({ d }: { d: DeliveryListItem }) {
         {d.lastDurationMs != null ? <span className="text-xs text-muted">{d.lastDurationMs} ms</span> : null}
       </div>
       {d.lastError && d.status !== "succeeded" ? (
-        <p className="mt-0.5 max-w-[22rem] truncate text-xs text-danger" title={d.lastError}>
+        <p className="mt-0.5 line-clamp-2 max-w-[15rem] whitespace-normal break-words text-xs text-danger" title={d.lastError}>
           {d.lastError}
         </p>
       ) : null}
@@ -221,8 +221,10 @@ export function DeliveryLog({
                 <TD>
                   {d.deviceUdid ? (
                     <>
-                      <div className="truncate">{d.deviceName}</div>
-                      <div className="font-mono text-[11px] text-faint">{d.deviceUdid}</div>
+                      <div className="max-w-[11rem] truncate">{d.deviceName}</div>
+                      <div className="max-w-[11rem] truncate font-mono text-[11px] text-faint" title={d.deviceUdid}>
+                        {d.deviceUdid}
+                      </div>
                     </>
                   ) : (
                     <span className="text-faint">—</span>
@@ -233,7 +235,7 @@ export function DeliveryLog({
                     <span className="truncate">{d.webhookName}</span>
                   </TD>
                 )}
-                <TD className="text-right tabular-nums">{d.attempts}</TD>
+                <TD className="text-right tabular-nums">{d.attemptCount}</TD>
                 <TD>
                   <Outcome d={d} />
                 </TD>
@@ -242,7 +244,9 @@ export function DeliveryLog({
                 </TD>
                 {canModify ? (
                   <TD className="text-right">
-                    <RedeliverButton orgSlug={orgSlug} deliveryId={d.id} showMessage={false} />
+                    {d.status === "succeeded" || d.inFlight ? null : (
+                      <RedeliverButton orgSlug={orgSlug} deliveryId={d.id} showMessage={false} />
+                    )}
                   </TD>
                 ) : null}
               </TR>

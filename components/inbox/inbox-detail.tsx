@@ -241,8 +241,11 @@ export function InboxDetail({
         confirmLabel="Delete"
       >
         <p className="text-muted">
-          Its URL will answer 404 from now on, so webhooks pointing at it will fail, and its {shown.requestCount} captured request
-          {shown.requestCount === 1 ? " is" : "s are"} deleted. This cannot be undone.
+          Its URL will answer 404 from now on, so webhooks pointing at it will fail.{" "}
+          {shown.requestCount > 0
+            ? `Its ${shown.requestCount} captured request${shown.requestCount === 1 ? " is" : "s are"} deleted too. `
+            : ""}
+          This cannot be undone.
         </p>
       </ConfirmDialog>
     </div>

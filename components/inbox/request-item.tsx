@@ -132,6 +132,8 @@ export function RequestItem({
   const [open, setOpen] = useState(defaultOpen);
   const received = new Date(request.receivedAt);
   const target = request.query ? `${request.path}?${request.query}` : request.path;
+  // the token makes every path long and alike: shorten it so the query stays visible
+  const shortTarget = target.replace(/^(\/api\/inbox\/)([0-9A-Za-z]{6})[0-9A-Za-z]+/, "$1$2…");
   const seconds = Math.max(0, Math.round((nowMs - received.getTime()) / 1000));
   const ago = seconds < 5 ? "just now" : seconds < 60 ? `${seconds} s ago` : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago` : received.toLocaleTimeString();
   const panelId = `inbox-request-${request.id}`;
@@ -156,7 +158,7 @@ export function RequestItem({
           {request.method}
         </Badge>
         <span className="min-w-0 flex-1 truncate font-mono text-[13px] text-fg" title={target}>
-          {target}
+          {shortTarget}
         </span>
         <SignatureBadge request={request} />
         <span className="hidden w-16 shrink-0 text-right text-[13px] text-muted sm:inline">{formatBytes(request.size)}</span>

@@ -14,7 +14,10 @@ export type DeliveryStatus = "pending" | "succeeded" | "failed";
 export type DeliveryListItem = {
   id: number;
   status: DeliveryStatus;
+  /** Attempts in the current retry schedule (reset by Redeliver/Replay). */
   attempts: number;
+  /** Every attempt ever made for this delivery (what the log shows). */
+  attemptCount: number;
   /** When the next attempt is due (pending only); null while parked behind a disabled webhook. */
   nextAttemptAt: string | null;
   /** Pending but waiting for its webhook to be enabled again. */
@@ -68,6 +71,7 @@ type ListRow = {
   completed_at: string | null;
   last_attempt_at: string | null;
   last_duration_ms: number | null;
+  attempt_count: number | null;
   event_id: string;
   event_type: string;
   device_udid: string | null;
@@ -94,6 +98,7 @@ function toItem(r: ListRow): DeliveryListItem {
     completedAt: toIso(r.completed_at),
     lastAttemptAt: toIso(r.last_attempt_at),
     lastDurationMs: r.last_duration_ms == null ? null : Number(r.last_duration_ms),
+    attemptCount: Number(r.attempt_count ?? 0),
     eventId: r.event_id,
     eventType: r.event_type,
     deviceUdid: r.device_udid,
@@ -111,14 +116,14 @@ const SELECT_ITEM = (now: Date) => sql`
   (o.status = 'pending' and (o.next_attempt_at = 'infinity' or not w.enabled)) as parked,
   (o.status = 'pending' and o.locked_until is not null and o.locked_until > ${now.toISOString()}::timestamptz) as in_flight,
   o.last_status_code, o.last_error, o.created_at, o.completed_at,
-  la.attempted_at as last_attempt_at, la.duration_ms as last_duration_ms,
+  la.attempted_at as last_attempt_at, la.duration_ms as last_duration_ms, la.attempt_count,
   o.event_id, e.type as event_type, e.device_udid, e.device_name,
   o.webhook_id, w.name as webhook_name, w.enabled as webhook_enabled`;
 
 const LAST_ATTEMPT = sql`
   left join lateral (
-    select a.attempted_at, a.duration_ms from delivery_attempts a
-    where a.outbox_id = o.id order by a.attempted_at desc limit 1
+    select a.attempted_at, a.duration_ms, count(*) over ()::int as attempt_count from delivery_attempts a
+    where a.outbox_id = o.id order by a.attempted_at desc, a.id desc limit 1
   ) la on true`;
 
 /** One page of the org's deliveries (optionally one webhook's), newest first, with filters; keyset on id. */

@@ -138,6 +138,8 @@ describe("delivery log", () => {
     expect(receiver.requests[0].headers["webhook-id"]).toBe(row.eventId);
     const detail = await getDelivery(db(), orgA.id, row.id);
     expect(detail!.attemptList).toHaveLength(3);
+    const listed = (await listDeliveries(db(), orgA.id, {})).items.find((d) => d.id === row.id)!;
+    expect(listed).toMatchObject({ status: "succeeded", attempts: 1, attemptCount: 3, lastStatusCode: 200 });
     const audit = await db().select().from(auditLog).where(eq(auditLog.action, "delivery.redelivered"));
     expect(audit).toHaveLength(1);
   });
