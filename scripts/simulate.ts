@@ -37,7 +37,8 @@ const DEVICE_COUNT = Math.max(1, Math.min(500, Number(args.devices) || 20));
 const DURATION_MS = Math.max(1, Number(args.duration) || 300) * 1000;
 const OFFLINE_AFTER = Math.max(30, Math.min(86_400, Number(args["offline-after"]) || 60));
 const base = new URL(args.url!);
-base.pathname = base.pathname.replace(/\/$/, "");
+/** Path prefix when the portal is served under a sub-path ("" at the root). */
+const prefix = base.pathname.replace(/\/+$/, "");
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 if (!LOCAL_HOSTS.has(base.hostname) && !args["allow-remote"]) {
@@ -61,7 +62,7 @@ const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
 
 /** A request to the portal (only ever to --url), with the session cookies. */
 async function portal(path: string, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(base.pathname + path, base.origin);
+  const url = new URL(prefix + path, base.origin);
   const headers = new Headers(init.headers);
   if (cookies.size) headers.set("cookie", cookieHeader());
   const res = await fetch(url, { ...init, headers, redirect: "manual" });
@@ -156,7 +157,7 @@ async function prepareDevices(slug: string): Promise<SimDevice[]> {
 
 /** Calls the device API; honours 429 Retry-After by skipping this device until then. */
 async function deviceCall(d: SimDevice, route: "status" | "signals", body: unknown) {
-  const res = await fetch(new URL(`${base.pathname}/api/v1/devices/${encodeURIComponent(d.udid)}/${route}`, base.origin), {
+  const res = await fetch(new URL(`${prefix}/api/v1/devices/${encodeURIComponent(d.udid)}/${route}`, base.origin), {
     method: "POST",
     headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -268,6 +269,7 @@ async function main() {
 }
 
 main().catch((err: Error) => {
-  console.error(`simulate: ${err.message}`);
+  const cause = (err as Error & { cause?: { message?: string } }).cause;
+  console.error(`simulate: ${err.message}${cause?.message ? ` (${cause.message})` : ""}`);
   process.exit(1);
 });
