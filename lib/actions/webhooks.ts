@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { orgAction, UserError, type ActionState } from "@/lib/actions/safe-action";
 import { allowPrivateUrls } from "@/lib/env";
+import { hitRateLimit } from "@/lib/rate-limit";
 import { testEventTypeSchema, webhookFormSchema, webhookRequestSchema } from "@/lib/validation/webhooks";
 import { getCurrentSecret, ROTATION_PERIOD_LABELS, ROTATION_PERIODS, type RotationPeriod } from "@/lib/webhooks/secrets";
 import {
@@ -23,6 +24,7 @@ import { sendTestEvent, type TestEventResult } from "@/lib/webhooks/test-event";
 
 /** orgAction validates only the envelope; the form schema depends on the server's settings and the saved row. */
 const loose = z.looseObject({ orgSlug: z.string(), id: z.coerce.number().int().positive().optional() });
+const TEST_EVENTS_PER_MINUTE = 60;
 const byId = z.object({ orgSlug: z.string(), id: z.coerce.number().int().positive() });
 
 function parseOrRefuse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
@@ -118,6 +120,9 @@ export const rotateWebhookSecretAction = orgAction(
 export const sendTestEventAction = orgAction(loose, "org_setting.modify", async (ctx, raw): Promise<ActionState<TestEventResult>> => {
   const db = await getDb();
   const eventType = parseOrRefuse(z.object({ eventType: testEventTypeSchema }), raw).eventType;
+  // test events make this server send requests: bounded per org
+  const limit = await hitRateLimit(db, `webhook-test:${ctx.orgId}`, TEST_EVENTS_PER_MINUTE, 60);
+  if (!limit.allowed) throw new UserError(`Too many test events; try again in ${limit.retryAfterSeconds} s.`);
   let result: TestEventResult;
   if (raw.url === undefined) {
     if (!raw.id) throw new UserError("Webhook not found.");

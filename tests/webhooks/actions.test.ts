@@ -505,3 +505,16 @@ describe("GET /api/orgs/{slug}/webhooks", () => {
     expect((await call()).status).toBe(401);
   });
 });
+
+describe("test event rate limit", () => {
+  it("at most 60 test events a minute per org", async () => {
+    const { ownerA, orgA } = await twoOrgs(db());
+    actAs(ownerA.id);
+    const { hitRateLimit } = await import("@/lib/rate-limit");
+    for (let i = 0; i < 60; i++) await hitRateLimit(db(), `webhook-test:${orgA.id}`, 60, 60);
+    const state = await sendTestEventAction(null, form());
+    expect(state?.ok).toBe(false);
+    expect(state?.message).toMatch(/Too many test events/);
+    expect(received).toHaveLength(0);
+  });
+});
