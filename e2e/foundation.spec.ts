@@ -156,8 +156,8 @@ test("an admin adds a member and changes their role; settings and audit log reco
   await context.close();
 });
 
-test("a member sees a read-only members list; the shell works on a phone", async ({ browser }) => {
-  const memberCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+test("a member sees a read-only members list; the shell works on a phone in dark mode", async ({ browser }) => {
+  const memberCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "dark" });
   const memberPage = await memberCtx.newPage();
   const member = await signUp(memberPage, { name: "Mo Member" });
 
@@ -172,6 +172,7 @@ test("a member sees a read-only members list; the shell works on a phone", async
   await expect(memberPage.getByText("Only owners and admins can add members or change roles.")).toBeVisible();
   await expect(memberPage.getByRole("button", { name: "Add member" })).toHaveCount(0);
   await expect(memberPage.getByRole("button", { name: /^Change role/ })).toHaveCount(0);
+  await memberPage.screenshot(shot("mobile-members-dark"));
 
   // Narrow screen: the sidebar is a drawer behind the menu button
   await expect(memberPage.getByRole("link", { name: "Audit log" })).toBeHidden();

@@ -32,7 +32,7 @@ export function AuditTable({
       <Table>
         <THead>
           <tr>
-            <TH className="w-32 sm:w-40">When</TH>
+            <TH className="sm:w-40">When</TH>
             <TH className="hidden w-56 sm:table-cell">Who</TH>
             <TH>What</TH>
           </tr>
@@ -56,7 +56,7 @@ export function AuditTable({
                 )}
               </TD>
               <TD>
-                <div>{e.summary}</div>
+                <div className="[overflow-wrap:anywhere]">{e.summary}</div>
                 <div className="text-xs text-muted sm:hidden">
                   by {e.system ? "System" : (e.actorName ?? "a deleted user")}
                 </div>
