@@ -1,21 +1,9 @@
-import { expect, test, type Page } from "@playwright/test";
-
-// Signs up a fresh user with a fresh org through the real form; returns the org's slug.
-async function signUp(page: Page): Promise<string> {
-  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  await page.goto("/sign-up");
-  await page.getByLabel("Name", { exact: true }).fill("Device Tester");
-  await page.getByLabel("Email").fill(`devices-${id}@example.com`);
-  await page.getByLabel("Password").fill("correct-horse-battery");
-  await page.getByLabel("Organization name").fill(`Devices Org ${id}`);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(/\/orgs\/[^/]+\//);
-  return new URL(page.url()).pathname.split("/")[2];
-}
+import { expect, test } from "@playwright/test";
+import { signUp } from "./helpers";
 
 test("add a device, report its status with the copied token, watch it go online live, delete it", async ({ page, context, request }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  const slug = await signUp(page);
+  const { slug } = await signUp(page, { name: "Device Tester" });
 
   // Empty list tells the user what to do
   await page.goto(`/orgs/${slug}/devices`);
