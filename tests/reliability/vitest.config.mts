@@ -1,0 +1,30 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// The reliability and security suite (npm run test:reliability): fault injection, load, fuzzing and tenancy
+// matrices against PostgreSQL. Files run one after another (they start workers, receivers and a throwaway
+// PostgreSQL cluster, and measure throughput), with generous timeouts; each test bounds its own load.
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+
+export default defineConfig({
+  root,
+  resolve: {
+    alias: [
+      // same aliases as the root vitest.config.mts
+      { find: /^server-only$/, replacement: path.join(root, "tests/support/empty.ts") },
+      { find: /^@\/lib\/auth\/session$/, replacement: path.join(root, "tests/support/session.ts") },
+      { find: /^@\//, replacement: `${root}/` },
+    ],
+  },
+  test: {
+    include: ["tests/reliability/**/*.test.ts"],
+    exclude: ["node_modules/**"],
+    environment: "node",
+    setupFiles: ["tests/support/setup.ts"],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    pool: "forks",
+    fileParallelism: false,
+    server: { deps: { inline: ["next-auth"] } },
+  },
+});
