@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { Button, ConfirmDialog, CopyButton, FormMessage, Modal, Select } from "@/components/ui";
+import { Button, ConfirmDialog, CopyButton, FormMessage, Modal, RelativeTime, Select } from "@/components/ui";
 import {
   deleteWebhookAction,
   revealWebhookSecretAction,
@@ -50,10 +50,13 @@ export function SecretPanel({ orgSlug, id, name, previousExpiresAt }: Ref & { pr
 
   return (
     <div className="space-y-3">
+      <code
+        data-testid="webhook-secret"
+        className="block break-all rounded-md border border-line bg-subtle px-3 py-2 font-mono text-[13px] leading-relaxed"
+      >
+        {secret ?? "whsec_••••••••••••••••••••••••••••••••••••••••••••"}
+      </code>
       <div className="flex flex-wrap items-center gap-2">
-        <code data-testid="webhook-secret" className="min-w-0 flex-1 truncate rounded-md border border-line bg-subtle px-3 py-2 font-mono text-[13px]">
-          {secret ?? "whsec_••••••••••••••••••••••••••••••••"}
-        </code>
         {secret ? (
           <>
             <CopyButton value={secret} />
@@ -66,17 +69,17 @@ export function SecretPanel({ orgSlug, id, name, previousExpiresAt }: Ref & { pr
             Reveal
           </Button>
         )}
-        <Button size="sm" onClick={() => setRotateOpen(true)}>
+        <Button size="sm" onClick={() => setRotateOpen(true)} className="ml-auto">
           Rotate secret
         </Button>
       </div>
       {previousExpiresAt ? (
-        <p className="text-[13px] text-warning">
-          Rotation in progress: the previous secret also verifies until {new Date(previousExpiresAt).toLocaleString()}. Deliveries carry both signatures until
-          then.
+        <p className="rounded-md border border-warning/30 bg-warning-soft px-3 py-2 text-[13px] text-warning">
+          Rotation in progress: the previous secret keeps verifying, ending <RelativeTime value={previousExpiresAt} />. Deliveries carry
+          both signatures until then.
         </p>
       ) : null}
-      <FormMessage state={message} />
+      <FormMessage state={message && (!message.ok || !previousExpiresAt) ? message : null} />
       <Modal
         open={rotateOpen}
         onClose={() => !pending && setRotateOpen(false)}
