@@ -20,6 +20,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   trustHost: true,
   session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
   pages: { signIn: "/sign-in" },
+  // A wrong password is an expected outcome, not a server error worth a stack trace.
+  logger: {
+    error(error: Error) {
+      if (error.name !== "CredentialsSignin" && !(error.cause as { err?: Error } | undefined)?.err?.name?.includes("CredentialsSignin")) {
+        console.error("[auth]", error);
+      }
+    },
+  },
   providers: [
     Credentials({
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },

@@ -1,9 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { memberships, orgs, users } from "@/db/schema";
-import { hashPassword } from "@/lib/auth/password";
-import { recordAudit } from "@/lib/audit";
+import { createUserWithOrg } from "@/lib/accounts/orgs";
 import { seedDemoDevices } from "./devices";
 import { seedDemoInbox } from "./inbox";
 import { seedDemoWebhook } from "./webhooks";
@@ -23,18 +21,12 @@ export function appBaseUrl(): string {
 export async function seedDemoData(db: Db): Promise<boolean> {
   const [{ n }] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from users`);
   if (Number(n) > 0) return false;
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction(async (tx) => {
-    const [user] = await tx.insert(users).values({ email: DEMO_EMAIL, name: "Demo Admin", passwordHash }).returning();
-    const [org] = await tx.insert(orgs).values({ slug: "demo", name: "Demo" }).returning();
-    await tx.insert(memberships).values({ orgId: org.id, userId: user.id, role: "owner" });
-    await recordAudit(tx, {
-      orgId: org.id,
-      actorUserId: null,
-      action: "org.created",
-      targetType: "org",
-      targetId: org.id,
-      summary: "Demo organization created by the demo seed",
+    const { org } = await createUserWithOrg(tx, {
+      name: "Demo Admin",
+      email: DEMO_EMAIL,
+      password: DEMO_PASSWORD,
+      orgName: "Demo",
     });
     const token = await seedDemoInbox(tx, org.id);
     await seedDemoWebhook(tx, org.id, `${appBaseUrl()}/api/inbox/${token}`);
