@@ -127,7 +127,7 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
   const leaseMs = budgetMs + timeoutMs + 30_000;
   const deadline = performance.now() + budgetMs;
   // rows of one webhook held in memory at most (queued + in flight); beyond that they go back (see below)
-  const maxQueuedPerWebhook = Math.max(perWebhookLimit * 4, batchSize);
+  const maxQueuedPerWebhook = Math.max(perWebhookLimit * 4, batchSize + concurrency);
 
   const result: ProcessResult = { claimed: 0, succeeded: 0, retried: 0, failed: 0, disabledWebhooks: 0, released: 0 };
   const queue: ClaimedRow[] = [];
@@ -139,14 +139,29 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
   let tallies = new Map<number, WebhookTally>();
   let lastFlush = performance.now();
   let exhausted = false;
-  let flushTimer: Promise<void> | null = null;
-  const flushTick = () =>
-    (flushTimer ??= new Promise<void>((resolve) =>
-      setTimeout(() => {
-        flushTimer = null;
+  // The dispatcher sleeps until a send completes or the flush interval passes (one shared wake-up, rather than
+  // racing every in-flight promise on each turn).
+  let wake: (() => void) | null = null;
+  let signalled = false;
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    if (w) w();
+    else signalled = true;
+  };
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      if (signalled) {
+        signalled = false;
         resolve();
-      }, FLUSH_INTERVAL_MS),
-    ));
+        return;
+      }
+      const timer = setTimeout(signal, FLUSH_INTERVAL_MS);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
 
   const tally = (webhookId: number) => {
     let t = tallies.get(webhookId);
@@ -242,6 +257,7 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
         const n = (inFlight.get(row.webhookId) ?? 1) - 1;
         if (n <= 0) inFlight.delete(row.webhookId);
         else inFlight.set(row.webhookId, n);
+        signal();
       });
     running.add(p);
   }
@@ -264,9 +280,11 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
     const pastDeadline = performance.now() >= deadline;
     if (!exhausted && !pastDeadline && queue.length < batchSize && eligibleQueued() + running.size < concurrency * 2) {
       const now = clock();
-      const claimed = await claimDueDeliveries(db, { now, batchSize, leaseMs, workerId: options.workerId });
-      if (claimed.length < batchSize) exhausted = true;
+      const want = batchSize - queue.length;
+      const claimed = await claimDueDeliveries(db, { now, batchSize: want, leaseMs, workerId: options.workerId });
+      if (claimed.length < want) exhausted = true;
       if (claimed.length > 0) {
+        if (outcomes.length >= WRITE_BATCH) await flush();
         result.claimed += claimed.length;
         const loaded = await loadContexts(db, claimed, now);
         for (const [id, ctx] of loaded) contexts.set(id, ctx);
@@ -304,7 +322,7 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
       if (queue.length === 0) break;
       continue;
     }
-    await Promise.race([...running, flushTick()]);
+    await sleep();
     if (outcomes.length >= WRITE_BATCH || performance.now() - lastFlush >= FLUSH_INTERVAL_MS) await flush();
   }
   await flush();

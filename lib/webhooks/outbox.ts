@@ -95,15 +95,17 @@ export type RowOutcome = {
 
 export type AttemptRecord = typeof deliveryAttempts.$inferInsert;
 
-/** Writes outcomes (one multi-row UPDATE … FROM (VALUES …)) and attempts (one multi-row INSERT). */
+/** One bound parameter holding a whole array (drizzle would otherwise expand a JS array into a list). */
+const arr = (values: unknown[]) => sql.param(values);
+
+/**
+ * Writes outcomes and attempts in one transaction, each as ONE statement over arrays (UPDATE … FROM unnest(…),
+ * INSERT … SELECT FROM unnest(…)): a fixed number of bound parameters whatever the batch size, and cheap to build.
+ */
 export async function writeOutcomes(db: Db, outcomes: RowOutcome[], attempts: AttemptRecord[]): Promise<void> {
   if (outcomes.length === 0 && attempts.length === 0) return;
   await db.transaction(async (tx) => {
     if (outcomes.length > 0) {
-      const values = outcomes.map(
-        (o) =>
-          sql`(${o.row.id}::bigint, ${o.row.attempts}::int, ${o.status}::text, ${o.nextAttemptAt ? iso(o.nextAttemptAt) : null}::timestamptz, ${o.statusCode}::int, ${o.error}::text, ${o.completedAt ? iso(o.completedAt) : null}::timestamptz)`,
-      );
       await tx.execute(sql`
         update outbox o
         set status = r.status,
@@ -112,10 +114,39 @@ export async function writeOutcomes(db: Db, outcomes: RowOutcome[], attempts: At
             last_status_code = r.status_code,
             last_error = r.error,
             completed_at = r.completed_at
-        from (values ${sql.join(values, sql`, `)}) as r(id, attempts, status, next_attempt_at, status_code, error, completed_at)
+        from unnest(
+          ${arr(outcomes.map((o) => o.row.id))}::bigint[],
+          ${arr(outcomes.map((o) => o.row.attempts))}::int[],
+          ${arr(outcomes.map((o) => o.status))}::text[],
+          ${arr(outcomes.map((o) => (o.nextAttemptAt ? iso(o.nextAttemptAt) : null)))}::timestamptz[],
+          ${arr(outcomes.map((o) => o.statusCode))}::int[],
+          ${arr(outcomes.map((o) => o.error))}::text[],
+          ${arr(outcomes.map((o) => (o.completedAt ? iso(o.completedAt) : null)))}::timestamptz[]
+        ) as r(id, attempts, status, next_attempt_at, status_code, error, completed_at)
         where o.id = r.id and o.attempts = r.attempts and o.status = 'pending'`);
     }
-    if (attempts.length > 0) await tx.insert(deliveryAttempts).values(attempts);
+    if (attempts.length > 0) {
+      const col = <K extends keyof AttemptRecord>(k: K) => arr(attempts.map((a) => a[k] ?? null));
+      const json = (k: "requestHeaders" | "responseHeaders") =>
+        arr(attempts.map((a) => (a[k] == null ? null : JSON.stringify(a[k]))));
+      await tx.execute(sql`
+        insert into delivery_attempts (org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method,
+          request_url, request_headers, request_body, response_status, response_headers, response_body, duration_ms,
+          error, attempted_at)
+        select org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method, request_url,
+          request_headers::jsonb, request_body, response_status, response_headers::jsonb, response_body, duration_ms,
+          error, attempted_at
+        from unnest(
+          ${col("orgId")}::int[], ${col("outboxId")}::bigint[], ${col("webhookId")}::int[], ${col("eventId")}::text[],
+          ${col("eventType")}::text[], ${arr(attempts.map((a) => a.isTest ?? false))}::boolean[],
+          ${col("requestMethod")}::text[], ${col("requestUrl")}::text[], ${json("requestHeaders")}::text[],
+          ${col("requestBody")}::text[], ${col("responseStatus")}::int[], ${json("responseHeaders")}::text[],
+          ${col("responseBody")}::text[], ${col("durationMs")}::int[], ${col("error")}::text[],
+          ${arr(attempts.map((a) => (a.attemptedAt instanceof Date ? iso(a.attemptedAt) : (a.attemptedAt ?? null))))}::timestamptz[]
+        ) as t(org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method, request_url,
+               request_headers, request_body, response_status, response_headers, response_body, duration_ms, error,
+               attempted_at)`);
+    }
   });
 }
 

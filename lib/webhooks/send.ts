@@ -123,7 +123,8 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 /** Decodes the kept part of a response body without cutting a UTF-8 character in half. */
 function decodeStored(chunks: Buffer[]): string {
   const buf = Buffer.concat(chunks).subarray(0, RESPONSE_STORE_LIMIT);
-  return new TextDecoder("utf-8", { fatal: false }).decode(buf).replace(/\uFFFD$/, "");
+  // Postgres text cannot hold NUL characters
+  return new TextDecoder("utf-8", { fatal: false }).decode(buf).replace(/\uFFFD$/, "").replace(/\u0000/g, "\uFFFD");
 }
 
 /**
