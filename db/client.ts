@@ -89,7 +89,7 @@ export async function getDb(): Promise<Db> {
 }
 
 /** Installs a database as the process-wide one (tests, scripts that manage their own). */
-export function useDatabase(handle: Handle | undefined): void {
+export function setProcessDatabase(handle: Handle | undefined): void {
   g.__signalpostDb = handle;
   opening = handle ? Promise.resolve(handle) : undefined;
 }

@@ -438,8 +438,8 @@ async function main() {
   try {
     await migrate(handle);
     process.env.DATABASE_URL = databaseUrl; // processOutbox in this process uses the same database
-    const { useDatabase } = await import("@/db/client");
-    useDatabase(handle);
+    const { setProcessDatabase } = await import("@/db/client");
+    setProcessDatabase(handle);
     const { user, org, udids, tokens } = await seed(handle.db);
     if (!args.has("--skip-build")) {
       console.log("building (next build)…");

@@ -2,7 +2,7 @@
  * Shared types of the webhook pipeline: settings → (buildWebhookRequest) → BuiltRequest → (sign) → (send).
  * Isomorphic: the browser form's preview uses the same types and builder as the delivery engine.
  */
-import type { WebhookDeviceScope, WebhookFormat, WebhookMethod, NameValue } from "@/db/schema/webhooks";
+import type { WebhookFormat, WebhookMethod, NameValue } from "@/db/schema/webhooks";
 
 export type WebhookAuth =
   | { type: "none" }

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getDatabase, openDatabase, useDatabase } from "@/db/client";
+import { getDatabase, openDatabase, setProcessDatabase } from "@/db/client";
 import { devices, deviceTokens, events, orgs, outbox, signals } from "@/db/schema";
 import { POST as postSignals } from "@/app/api/v1/devices/[udid]/signals/route";
 import { POST as postStatus } from "@/app/api/v1/devices/[udid]/status/route";
@@ -240,14 +240,14 @@ describe("POST /api/v1/devices/{udid}/status", () => {
       const { device, token } = await makeDevice(db(), o.id);
       const real = await getDatabase();
       const dead = await openDatabase("postgres://root@127.0.0.1:1/nowhere");
-      useDatabase(dead);
+      setProcessDatabase(dead);
       try {
         const res = await callDeviceRoute(postStatus, device.udid, { token, body: { status: "online" } });
         expect(res.status).toBe(503);
         expect(res.json.error!.code).toBe("unavailable");
         expect(res.headers.get("retry-after")).toBe("5");
       } finally {
-        useDatabase(real);
+        setProcessDatabase(real);
         await dead.close();
       }
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { migrate, openDatabase, useDatabase, type DatabaseHandle, type Db } from "@/db/client";
+import { migrate, openDatabase, setProcessDatabase, type DatabaseHandle, type Db } from "@/db/client";
 
 /**
  * A fresh database for one test file: in-memory PGlite by default, or a new database on the PostgreSQL server
@@ -12,7 +12,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle & { drop: () 
   if (!base) {
     const handle = await openDatabase("memory://");
     await migrate(handle);
-    useDatabase(handle);
+    setProcessDatabase(handle);
     return { ...handle, drop: () => handle.close() };
   }
   const url = new URL(base);
@@ -22,7 +22,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle & { drop: () 
   url.pathname = `/${name}`;
   const handle = await openDatabase(url.toString());
   await migrate(handle);
-  useDatabase(handle);
+  setProcessDatabase(handle);
   return {
     ...handle,
     drop: async () => {
@@ -71,7 +71,7 @@ export function useTestDatabase(options: { truncate?: boolean } = {}): () => Db 
     });
   }
   afterAll(async () => {
-    useDatabase(undefined);
+    setProcessDatabase(undefined);
     await handle?.drop();
   });
   return () => {
