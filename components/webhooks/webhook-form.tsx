@@ -84,8 +84,10 @@ function RadioGroup<T extends string>({
   options,
   onChange,
   error,
+  hideLegend = false,
 }: {
   legend: string;
+  hideLegend?: boolean;
   name: string;
   value: T;
   options: { value: T; label: string; hint?: string }[];
@@ -94,7 +96,7 @@ function RadioGroup<T extends string>({
 }) {
   return (
     <fieldset>
-      <legend className="mb-1.5 text-sm font-medium text-fg">{legend}</legend>
+      <legend className={cn("mb-1.5 text-sm font-medium text-fg", hideLegend && "sr-only")}>{legend}</legend>
       <div className="flex flex-wrap gap-2">
         {options.map((o) => (
           <label
@@ -419,6 +421,7 @@ export function WebhookForm({
         <Section title="Authentication" description="Stored encrypted and never shown again after saving.">
           <RadioGroup
             legend="Authentication"
+            hideLegend
             name="authType"
             value={values.authType}
             onChange={(v) => update("authType", v)}
@@ -461,6 +464,7 @@ export function WebhookForm({
         <Section title="Devices" description="Which devices' events this webhook receives.">
           <RadioGroup
             legend="Devices"
+            hideLegend
             name="deviceScope"
             value={values.deviceScope}
             onChange={(v) => update("deviceScope", v)}
