@@ -49,6 +49,8 @@ export type ProcessResult = {
 
 const WRITE_BATCH = 200;
 const FLUSH_INTERVAL_MS = 100;
+/** A webhook that finished a send this recently still counts as active when slots are shared out. */
+const SHARE_WINDOW_MS = 1_000;
 
 type Context = {
   event: StoredEvent;
@@ -133,6 +135,8 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
   const queue: ClaimedRow[] = [];
   const contexts = new Map<number, Context | string>();
   const inFlight = new Map<number, number>();
+  /** When each webhook last finished a send (for its share of the slots). */
+  const lastServed = new Map<number, number>();
   const running = new Set<Promise<void>>();
   let outcomes: RowOutcome[] = [];
   let attempts: AttemptRecord[] = [];
@@ -254,6 +258,7 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
       .catch((err) => console.error("[delivery] unexpected error delivering", row.id, err))
       .finally(() => {
         running.delete(p);
+        lastServed.set(row.webhookId, performance.now());
         const n = (inFlight.get(row.webhookId) ?? 1) - 1;
         if (n <= 0) inFlight.delete(row.webhookId);
         else inFlight.set(row.webhookId, n);
@@ -262,25 +267,52 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
     running.add(p);
   }
 
-  /** Starts queued rows whose webhook is under its cap, in claim order. */
+  /**
+   * A webhook's share of the slots: its cap, lowered to an equal share while several webhooks are active (rows queued
+   * or in flight, or a send finished within the last second), so that slow endpoints together cannot hold every slot
+   * while a fast one briefly has nothing queued.
+   */
+  const shareCap = () => {
+    const active = new Set(inFlight.keys());
+    for (const r of queue) active.add(r.webhookId);
+    const recent = performance.now() - SHARE_WINDOW_MS;
+    for (const [id, at] of lastServed) {
+      if (at >= recent) active.add(id);
+      else lastServed.delete(id);
+    }
+    return Math.min(perWebhookLimit, Math.max(1, Math.ceil(concurrency / Math.max(1, active.size))));
+  };
+
+  /** Starts queued rows while slots are free: each goes to the oldest row of the least busy webhook under its share. */
   function startEligible() {
-    for (let i = 0; i < queue.length && running.size < concurrency; ) {
-      const row = queue[i];
-      if ((inFlight.get(row.webhookId) ?? 0) < perWebhookLimit) {
-        queue.splice(i, 1);
-        start(row);
-      } else i++;
+    const cap = shareCap();
+    while (running.size < concurrency) {
+      let best = -1;
+      let bestLoad = cap;
+      for (let i = 0; i < queue.length && bestLoad > 0; i++) {
+        const load = inFlight.get(queue[i].webhookId) ?? 0;
+        if (load < bestLoad) {
+          best = i;
+          bestLoad = load;
+        }
+      }
+      if (best < 0) return;
+      start(queue.splice(best, 1)[0]);
     }
   }
-
-  const eligibleQueued = () => queue.filter((r) => (inFlight.get(r.webhookId) ?? 0) < perWebhookLimit).length;
+  /** Queued rows that could start now (their webhook is under its share); rows stuck behind a slow webhook do not count. */
+  const eligibleQueued = () => {
+    const cap = shareCap();
+    return queue.filter((r) => (inFlight.get(r.webhookId) ?? 0) < cap).length;
+  };
 
   for (;;) {
     startEligible();
     const pastDeadline = performance.now() >= deadline;
-    if (!exhausted && !pastDeadline && queue.length < batchSize && eligibleQueued() + running.size < concurrency * 2) {
+    const eligible = exhausted || pastDeadline ? 0 : eligibleQueued();
+    if (!exhausted && !pastDeadline && eligible < batchSize && eligible + running.size < concurrency * 2) {
       const now = clock();
-      const want = batchSize - queue.length;
+      const want = batchSize - eligible;
       const claimed = await claimDueDeliveries(db, { now, batchSize: want, leaseMs, workerId: options.workerId });
       if (claimed.length < want) exhausted = true;
       if (claimed.length > 0) {
