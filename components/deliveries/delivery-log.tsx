@@ -49,7 +49,7 @@ function Outcome({ d }: { d: DeliveryListItem }) {
         {d.lastDurationMs != null ? <span className="text-xs text-muted">{d.lastDurationMs} ms</span> : null}
       </div>
       {d.lastError && d.status !== "succeeded" ? (
-        <p className="mt-0.5 line-clamp-2 max-w-[15rem] whitespace-normal break-words text-xs text-danger" title={d.lastError}>
+        <p className="mt-0.5 line-clamp-2 max-w-[18rem] whitespace-normal break-words text-xs text-danger" title={d.lastError}>
           {d.lastError}
         </p>
       ) : null}
