@@ -224,10 +224,13 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
     } else if (outcome.kind === "retry") {
       outcomes.push({ ...base, status: "pending", nextAttemptAt: new Date(now.getTime() + outcome.delayMs), completedAt: null });
       result.retried++;
+      // A delivery counts once toward the failure streak, at its first failed attempt: the streak then dates from
+      // when the outage began, and retries of the same delivery do not inflate it.
+      if (row.attempts === 1) t.failuresAfterLastSuccess++;
     } else {
-      // exhausted, or 410 Gone: this delivery is over and counts once toward the webhook's failure streak
+      // exhausted, or 410 Gone: this delivery is over (it counted toward the streak at its first failed attempt)
       outcomes.push({ ...base, status: "failed", nextAttemptAt: null, completedAt: now });
-      t.failuresAfterLastSuccess++;
+      if (row.attempts === 1) t.failuresAfterLastSuccess++;
       if (outcome.kind === "gone") t.gone = { status: 410, url: built?.url ?? "" };
       result.failed++;
     }

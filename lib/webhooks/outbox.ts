@@ -153,7 +153,7 @@ export async function writeOutcomes(db: Db, outcomes: RowOutcome[], attempts: At
 /** Per-webhook result of a batch, in completion order. */
 export type WebhookTally = {
   webhookId: number;
-  /** Failed delivery outcomes after the last success in this batch (final failures only). */
+  /** Deliveries that failed (counted once each, at their first failed attempt) after the last success in this batch. */
   failuresAfterLastSuccess: number;
   hadSuccess: boolean;
   /** A 410 Gone came back: disable at once. */
