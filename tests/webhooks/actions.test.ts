@@ -19,7 +19,6 @@ import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
 import { actAs } from "../support/session";
 
-// eslint-disable-next-line react-hooks/rules-of-hooks -- a vitest helper, not a React hook
 const db = useTestDatabase();
 
 type Received = { headers: http.IncomingHttpHeaders; body: string; url: string; method: string };

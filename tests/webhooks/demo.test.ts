@@ -6,7 +6,6 @@ import { getSigningSecrets } from "@/lib/webhooks/secrets";
 import { useTestDatabase } from "../support/db";
 import { insertOrg, insertUser } from "../support/fixtures";
 
-// eslint-disable-next-line react-hooks/rules-of-hooks -- a vitest helper, not a React hook
 const db = useTestDatabase();
 
 describe("seedDemoWebhook", () => {

@@ -7,7 +7,6 @@ import { signRequest } from "@/lib/webhooks/signing";
 import { useTestDatabase } from "../support/db";
 import { insertOrg, insertUser } from "../support/fixtures";
 
-// eslint-disable-next-line react-hooks/rules-of-hooks -- a vitest helper, not a React hook
 const db = useTestDatabase();
 
 async function hook(name = "h") {
