@@ -4,7 +4,7 @@ import { cn } from "./cn";
 const CONTROL =
   "block w-full rounded-md border border-line-strong bg-surface text-fg shadow-sm placeholder:text-faint " +
   "transition-colors focus:border-accent focus:outline-none focus:ring-2 focus:ring-accent/25 focus-visible:outline-none " +
-  "disabled:cursor-not-allowed disabled:bg-subtle disabled:text-muted read-only:bg-subtle " +
+  "disabled:cursor-not-allowed disabled:bg-subtle disabled:text-muted " +
   "aria-[invalid=true]:border-danger aria-[invalid=true]:focus:ring-danger/25";
 
 /** Class names shared by text-like controls. */
@@ -12,12 +12,12 @@ export const controlClasses = CONTROL;
 
 /** A text input (any `type`). Invalid state comes from aria-invalid, which Field sets. */
 export function Input({ className, ...rest }: ComponentProps<"input">) {
-  return <input className={cn(CONTROL, "h-9 px-3 text-sm", className)} {...rest} />;
+  return <input className={cn(CONTROL, "h-9 px-3 text-sm read-only:bg-subtle", className)} {...rest} />;
 }
 
 /** A multi-line text input. */
 export function Textarea({ className, rows = 4, ...rest }: ComponentProps<"textarea">) {
-  return <textarea rows={rows} className={cn(CONTROL, "px-3 py-2 text-sm", className)} {...rest} />;
+  return <textarea rows={rows} className={cn(CONTROL, "px-3 py-2 text-sm read-only:bg-subtle", className)} {...rest} />;
 }
 
 /** A native select with a chevron. */

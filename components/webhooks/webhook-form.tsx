@@ -1,5 +1,6 @@
 "use client";
 
+import { UseInboxPicker } from "@/components/inbox/use-inbox-picker";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useActionState, useMemo, useState, useTransition, type ReactNode } from "react";
@@ -286,15 +287,21 @@ export function WebhookForm({
             error={errorFor("url")}
             hint={allowHttp ? "https:// (http:// and private addresses are allowed on this server)." : "Must be https://."}
           >
-            <Input
-              type="url"
-              value={values.url}
-              onChange={(e) => update("url", e.target.value)}
-              maxLength={URL_MAX + 20}
-              placeholder="https://example.com/webhooks/signalpost"
-              className="font-mono text-[13px]"
-              spellCheck={false}
-            />
+            {(control) => (
+              <div className="flex items-start gap-2">
+                <Input
+                  {...control}
+                  type="url"
+                  value={values.url}
+                  onChange={(e) => update("url", e.target.value)}
+                  maxLength={URL_MAX + 20}
+                  placeholder="https://example.com/webhooks/signalpost"
+                  className="font-mono text-[13px]"
+                  spellCheck={false}
+                />
+                <UseInboxPicker orgSlug={orgSlug} onPick={(url) => update("url", url)} />
+              </div>
+            )}
           </Field>
           <Field label="Description" error={errorFor("description")} aside={`${values.description.length}/${DESCRIPTION_MAX}`}>
             <Textarea rows={2} value={values.description} onChange={(e) => update("description", e.target.value)} placeholder="Optional: what this webhook is for" />
