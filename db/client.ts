@@ -33,6 +33,22 @@ export async function openDatabase(target?: string): Promise<Handle> {
     });
     // A dropped connection (e.g. Postgres restarting) must not crash the process.
     pool.on("error", (err) => console.error("[db] idle client error:", err.message));
+    // A checked-out client (e.g. between the statements of a transaction) whose connection drops emits "error"
+    // too; without a listener that is an uncaught exception that kills the process. The query in progress still
+    // fails with the error. drizzle releases a pooled client only once BEGIN succeeded, so a connection that dies
+    // at that moment would stay checked out forever and, after a few restarts of Postgres, exhaust the pool: a
+    // broken client still checked out 5 s later is given back (and discarded).
+    const checkedOut = new WeakSet<object>();
+    pool.on("acquire", (client) => checkedOut.add(client));
+    pool.on("release", (_err, client) => checkedOut.delete(client));
+    pool.on("connect", (client) => {
+      client.on("error", (err) => {
+        console.error("[db] connection error:", err.message);
+        setTimeout(() => {
+          if (checkedOut.has(client)) client.release(err);
+        }, 5_000).unref();
+      });
+    });
     const { drizzle } = await import("drizzle-orm/node-postgres");
     const db = drizzle(pool, { schema }) as unknown as Db;
     return { db, driver: "postgres", url, close: () => pool.end() };
