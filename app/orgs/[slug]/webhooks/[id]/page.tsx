@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { Badge, ButtonLink, Card, CardBody, CardHeader, PageHeader, Tabs } from "@/components/ui";
+import { WebhookDeliveryHealth } from "@/components/deliveries/health";
 import { SecretPanel, TestEventPanel, WebhookAdminButtons } from "@/components/webhooks/webhook-controls";
 import { WebhookStatus } from "@/components/webhooks/webhook-status";
 import { getDb } from "@/db/client";
@@ -151,6 +152,22 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
         </Card>
 
         <div className="space-y-6">
+          <Card>
+            <CardHeader
+              title="Delivery health"
+              description={
+                <>
+                  Last 24 hours, by hour.{" "}
+                  <Link href={`/orgs/${ctx.orgSlug}/webhooks/${row.id}/deliveries`} className="text-accent hover:underline">
+                    See deliveries
+                  </Link>
+                </>
+              }
+            />
+            <CardBody>
+              <WebhookDeliveryHealth orgId={ctx.orgId} webhookId={row.id} />
+            </CardBody>
+          </Card>
           {canEdit ? (
             <Card>
               <CardHeader
