@@ -35,6 +35,22 @@ function unauthorized() {
 }
 
 class BodyTooLarge extends Error {}
+class BodyNotUtf8 extends Error {}
+
+/** Deepest nesting of arrays/objects accepted in a body (telemetry values are small; deeper is an attack). */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `max` (iterative: a hostile body cannot overflow the stack). */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 /** Reads at most `limit` bytes of the body; throws BodyTooLarge beyond that, whatever Content-Length claimed. */
 async function readBodyCapped(req: Request, limit: number): Promise<string> {
@@ -52,7 +68,11 @@ async function readBodyCapped(req: Request, limit: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new BodyNotUtf8();
+  }
 }
 
 function isJsonContentType(value: string | null): boolean {
@@ -131,6 +151,7 @@ export async function handleDeviceRequest<S extends z.ZodType>(
     return NextResponse.json(contactReply(result));
   } catch (err) {
     if (err instanceof BodyTooLarge) return tooLarge();
+    if (err instanceof BodyNotUtf8) return jsonError(400, "invalid_encoding", "The body is not valid UTF-8.");
     if (isDatabaseUnavailable(err)) {
       return jsonError(503, "unavailable", "The service is temporarily unavailable; retry shortly.", undefined, {
         "retry-after": "5",
@@ -181,6 +202,12 @@ async function parseBody<S extends z.ZodType>(req: Request, schema: S, isJson: b
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     return { ok: false, response: jsonError(400, "invalid_request", "The body must be a JSON object.") };
+  }
+  if (nestsDeeperThan(json, MAX_BODY_DEPTH)) {
+    return {
+      ok: false,
+      response: jsonError(400, "invalid_request", `The body is nested too deeply (more than ${MAX_BODY_DEPTH} levels).`),
+    };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, response: validationError(parsed.error) };
