@@ -24,6 +24,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const DIST = process.env.NEXT_DIST_DIR ?? ".next";
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const DELIVERY_CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 64);
 const LOAD_SECONDS = QUICK ? 4 : 10;
 const LATENCY_SECONDS = QUICK ? 8 : 30;
 const DEVICE_COUNT = 2000;
@@ -240,7 +241,7 @@ async function benchDelivery(db: Db, orgId: number) {
   const started = performance.now();
   let delivered = 0;
   while (delivered < total && performance.now() - started < 120_000) {
-    const r = await processOutbox({ batchSize: 500, concurrency: CONCURRENCY, budgetMs: 5_000 });
+    const r = await processOutbox({ batchSize: 500, concurrency: DELIVERY_CONCURRENCY, budgetMs: 5_000 });
     delivered += r.succeeded;
     if (r.claimed === 0) break;
   }
@@ -255,11 +256,11 @@ async function benchDelivery(db: Db, orgId: number) {
     deviceName: "Bench device 1", orgId, webhookId: hooks[0].id, webhookName: hooks[0].name,
     data: { signals: { temperature: 21.5, battery: 87 } },
   });
-  const pool = new HttpPool(receiver.origin, { connections: CONCURRENCY });
+  const pool = new HttpPool(receiver.origin, { connections: DELIVERY_CONCURRENCY });
   const rawStarted = performance.now();
   let sent = 0;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: DELIVERY_CONCURRENCY }, async () => {
       while (sent < total) {
         sent++;
         const res = await pool.request({ path: "/hook", method: "POST", headers: { "content-type": "application/json", "webhook-id": "x" }, body });
@@ -270,7 +271,7 @@ async function benchDelivery(db: Db, orgId: number) {
   const rawRate = total / ((performance.now() - rawStarted) / 1000);
   await pool.close();
   receiver.stop();
-  record("delivery", `${total} deliveries to 4 webhooks (c=${CONCURRENCY})`, `${rate.toFixed(0)} deliveries/s (${delivered} delivered in ${seconds.toFixed(1)} s, ${pending} left)`, "≥ 2,000/s", rate >= 2000 && pending === 0);
+  record("delivery", `${total} deliveries to 4 webhooks (c=${DELIVERY_CONCURRENCY})`, `${rate.toFixed(0)} deliveries/s (${delivered} delivered in ${seconds.toFixed(1)} s, ${pending} left)`, "≥ 2,000/s", rate >= 2000 && pending === 0);
   record("delivery", "raw undici loop, same bodies", `${rawRate.toFixed(0)} requests/s`);
   record("delivery", "engine vs raw loop", `${((rate / rawRate) * 100).toFixed(0)} %`, "≥ 50 %", rate / rawRate >= 0.5);
   await db.execute(sql`delete from webhooks where name like 'bench-throughput-%'`);
@@ -423,7 +424,8 @@ npm ci
 npm run bench            # builds, starts the app on a fresh PostgreSQL database, runs 1–5, writes this file
 npm run bench -- --quick # shorter runs for a smoke check
 \`\`\`
-Environment: \`BENCH_PG_URL\` (default \`postgres://root@127.0.0.1:5432\`), \`BENCH_PORT\` (3290), \`BENCH_CONCURRENCY\` (32).
+Environment: \`BENCH_PG_URL\` (default \`postgres://root@127.0.0.1:5432\`), \`BENCH_PORT\` (3290), \`BENCH_CONCURRENCY\` (32, HTTP load),
+\`BENCH_DELIVERY_CONCURRENCY\` (64, delivery engine and raw loop).
 `;
   fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), text);
 }

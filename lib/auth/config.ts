@@ -23,9 +23,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   // A wrong password is an expected outcome, not a server error worth a stack trace.
   logger: {
     error(error: Error) {
-      if (error.name !== "CredentialsSignin" && !(error.cause as { err?: Error } | undefined)?.err?.name?.includes("CredentialsSignin")) {
-        console.error("[auth]", error);
-      }
+      // class names are minified in production builds; Auth.js errors carry their kind in `type`
+      if ((error as { type?: string }).type !== "CredentialsSignin") console.error("[auth]", error);
     },
   },
   providers: [
