@@ -168,7 +168,7 @@ function statusCases(token: string, valid = `{"status":"online"}`): fc.Arbitrary
     fc.constant<Case>({ label: "no content type", headers: { authorization: h.authorization }, body: valid, expect: [415] }),
     // missing or odd credentials
     fc
-      .constantFrom(
+      .constantFrom<Record<string, string>[]>(
         {},
         { authorization: "" },
         { authorization: "Bearer" },
