@@ -6,7 +6,7 @@ import { processOutbox } from "@/lib/webhooks/delivery";
 import { closeSendPools, sendHttpRequest } from "@/lib/webhooks/send";
 import { emitOffline, insertWebhook, seedDeliveryOrg } from "../delivery/helpers";
 import { twoOrgs } from "../support/fixtures";
-import { behaviours, startReceiver, type Receiver } from "../support/receiver";
+import { behaviours, startReceiver } from "../support/receiver";
 import { actAs } from "../support/session";
 import { count, useReliabilityDatabase } from "./support/db";
 import { startMisbehavingServer } from "./support/receivers";
