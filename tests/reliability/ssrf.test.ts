@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookAction, sendTestEventAction } from "@/lib/actions/webhooks";
 import { processOutbox } from "@/lib/webhooks/delivery";
 import { closeSendPools, sendHttpRequest } from "@/lib/webhooks/send";
+import type { BuiltRequest } from "@/lib/webhooks/types";
 import { emitOffline, insertWebhook, seedDeliveryOrg } from "../delivery/helpers";
 import { twoOrgs } from "../support/fixtures";
 import { behaviours, startReceiver } from "../support/receiver";
@@ -140,7 +141,7 @@ describe("SSRF: private addresses, redirects and DNS rebinding", () => {
         lookups++;
         return [{ address: lookups === 1 ? "127.0.0.2" : "127.0.0.1", family: 4 }];
       };
-      const built = { method: "POST", url: `http://rebind.example:${port}/hook`, headers: { "content-type": "application/json" }, body: "{}" };
+      const built: BuiltRequest = { method: "POST", url: `http://rebind.example:${port}/hook`, headers: { "content-type": "application/json" }, body: "{}" };
       const result = await sendHttpRequest(built, { guard: { allowPrivate: true, lookup } });
       expect(result.status).toBe(200);
       expect(result.body).toBe(`checked rebind.example:${port}`); // Host header kept, socket pinned
