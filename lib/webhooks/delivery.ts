@@ -51,6 +51,8 @@ const WRITE_BATCH = 200;
 const FLUSH_INTERVAL_MS = 100;
 /** A webhook that finished a send this recently still counts as active when slots are shared out. */
 const SHARE_WINDOW_MS = 1_000;
+/** After a claim came back short, the next one waits this long (the delay of rows given back as overflow). */
+const RECLAIM_AFTER_MS = 1_000;
 
 type Context = {
   event: StoredEvent;
@@ -142,7 +144,10 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
   let attempts: AttemptRecord[] = [];
   let tallies = new Map<number, WebhookTally>();
   let lastFlush = performance.now();
-  let exhausted = false;
+  // Set when a claim found fewer due rows than it wanted. Rows given back (overflow) come due again a second later,
+  // so a long pass (slow endpoints keep it running) looks again after that instead of never: otherwise a busy
+  // webhook's overflow waited for the next pass, while the slow ones took its slots.
+  let exhaustedUntil = 0;
   // The dispatcher sleeps until a send completes or the flush interval passes (one shared wake-up, rather than
   // racing every in-flight promise on each turn).
   let wake: (() => void) | null = null;
@@ -312,12 +317,13 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
   for (;;) {
     startEligible();
     const pastDeadline = performance.now() >= deadline;
+    const exhausted = performance.now() < exhaustedUntil;
     const eligible = exhausted || pastDeadline ? 0 : eligibleQueued();
     if (!exhausted && !pastDeadline && eligible < batchSize && eligible + running.size < concurrency * 2) {
       const now = clock();
       const want = batchSize - eligible;
       const claimed = await claimDueDeliveries(db, { now, batchSize: want, leaseMs, workerId: options.workerId });
-      if (claimed.length < want) exhausted = true;
+      if (claimed.length < want) exhaustedUntil = performance.now() + RECLAIM_AFTER_MS;
       if (claimed.length > 0) {
         if (outcomes.length >= WRITE_BATCH) await flush();
         result.claimed += claimed.length;
