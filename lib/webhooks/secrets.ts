@@ -33,8 +33,17 @@ export async function getSigningSecrets(db: Db, webhookIds: number[], now: Date)
     )
     .orderBy(webhookSecrets.webhookId, sql`${webhookSecrets.expiresAt} desc nulls first`, sql`${webhookSecrets.id} desc`);
   for (const row of rows) {
+    let secret: string;
+    try {
+      secret = decryptSecret(row.secret);
+    } catch {
+      // One undecryptable secret (APP_ENCRYPTION_KEY / AUTH_SECRET changed) must not stop other webhooks' deliveries;
+      // a webhook left without a usable secret fails its own deliveries with a plain reason instead.
+      console.error(`[webhooks] a signing secret of webhook ${row.webhookId} could not be decrypted (was APP_ENCRYPTION_KEY changed?)`);
+      continue;
+    }
     const list = out.get(row.webhookId) ?? [];
-    list.push(decryptSecret(row.secret));
+    list.push(secret);
     out.set(row.webhookId, list);
   }
   return out;

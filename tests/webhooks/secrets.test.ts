@@ -69,6 +69,21 @@ describe("webhook secrets", () => {
     expect(map.get(two.row.id)).toEqual([s2]);
     expect(map.has(4242)).toBe(false);
   });
+
+  it("an undecryptable secret (changed key) leaves only its own webhook without secrets", async () => {
+    const good = await hook("good");
+    const bad = await hook("bad");
+    const s1 = await createSecret(db(), good.org.id, good.row.id);
+    // sealed with another key: same format, wrong authentication tag
+    await db().insert(webhookSecrets).values({
+      orgId: bad.org.id,
+      webhookId: bad.row.id,
+      secretEncrypted: "v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AAAA",
+    });
+    const map = await getSigningSecrets(db(), [good.row.id, bad.row.id], new Date());
+    expect(map.get(good.row.id)).toEqual([s1]);
+    expect(map.has(bad.row.id)).toBe(false);
+  });
 });
 
 describe("webhookSettingsFromRow", () => {
