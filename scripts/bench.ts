@@ -30,6 +30,9 @@ const LATENCY_SECONDS = QUICK ? 8 : 30;
 const DEVICE_COUNT = 2000;
 const PASSWORD = "bench-password";
 const deadline = Date.now() + 10 * 60_000; // the whole run stops by itself
+// The server and this process (which seeds secrets and runs processOutbox) must share the key for secrets at rest.
+const AUTH_SECRET = "bench-auth-secret-0123456789abcdef";
+process.env.AUTH_SECRET = AUTH_SECRET;
 
 type Row = { section: string; metric: string; value: string; target: string; ok: boolean | null };
 const rows: Row[] = [];
@@ -102,7 +105,9 @@ function peakRssMb(pid: number): number {
 
 async function startServer(databaseUrl: string) {
   const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
-  const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(PORT)], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(PORT)], {
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -111,7 +116,7 @@ async function startServer(databaseUrl: string) {
       EMBEDDED_WORKER: "0",
       SEED_DEMO: "0",
       BENCH_ROUTES: "1",
-      AUTH_SECRET: "bench-auth-secret-0123456789abcdef",
+      AUTH_SECRET,
       WEBHOOK_ALLOW_PRIVATE_URLS: "1",
       DATABASE_POOL_SIZE: "20",
       NEXT_TELEMETRY_DISABLED: "1",
@@ -182,17 +187,22 @@ async function createWebhook(db: Db, orgId: number, name: string, url: string, e
   return hook;
 }
 
+const requesterState = new Map<string, boolean>();
+let requesterIndex = 0;
+/** Round-robin status changes over the bench devices; each request flips its device, so every one is a change. */
 function statusRequester(udids: string[], tokens: string[]) {
-  const state = udids.map(() => false);
-  let i = 0;
+  const state = { get: (n: number) => requesterState.get(udids[n]) ?? false };
+  let i = requesterIndex;
   return (): LoadRequest => {
     const n = i++ % udids.length;
-    state[n] = !state[n];
+    requesterIndex = i;
+    const next = !state.get(n);
+    requesterState.set(udids[n], next);
     return {
       path: `/api/v1/devices/${udids[n]}/status`,
       method: "POST",
       headers: { authorization: `Bearer ${tokens[n]}`, "content-type": "application/json" },
-      body: JSON.stringify({ status: state[n] ? "online" : "unplugged" }),
+      body: JSON.stringify({ status: next ? "online" : "unplugged" }),
     };
   };
 }
@@ -243,7 +253,7 @@ async function benchDelivery(db: Db, orgId: number) {
   while (delivered < total && performance.now() - started < 120_000) {
     const r = await processOutbox({ batchSize: 500, concurrency: DELIVERY_CONCURRENCY, budgetMs: 5_000 });
     delivered += r.succeeded;
-    if (r.claimed === 0) break;
+    if (r.claimed === 0) await sleep(50); // rows given back by the fairness cap are due again in a second
   }
   const seconds = (performance.now() - started) / 1000;
   const rate = delivered / seconds;
@@ -427,7 +437,11 @@ npm run bench -- --quick # shorter runs for a smoke check
 Environment: \`BENCH_PG_URL\` (default \`postgres://root@127.0.0.1:5432\`), \`BENCH_PORT\` (3290), \`BENCH_CONCURRENCY\` (32, HTTP load),
 \`BENCH_DELIVERY_CONCURRENCY\` (64, delivery engine and raw loop).
 `;
-  fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), text);
+  // Hand-written analysis below "## Analysis" survives re-runs.
+  const file = path.join(ROOT, "BENCHMARKS.md");
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  const at = previous.indexOf("\n## Analysis");
+  fs.writeFileSync(file, at >= 0 ? `${text}${previous.slice(at)}` : text);
 }
 
 async function main() {
@@ -457,6 +471,8 @@ async function main() {
     await benchDelivery(handle.db, org.id);
     checkDeadline();
     await benchLatency(handle.db, org.id, udids, tokens, pid);
+    const serverErrors = server.log().split("\n").filter((l) => /error|fail/i.test(l));
+    if (serverErrors.length) notes.push(`server log during the run: ${serverErrors.length} error lines, e.g. \`${serverErrors[0].slice(0, 200)}\``);
     checkDeadline();
     await benchScale(handle.db, org.id, user.id);
     const pg = await queryRows<{ v: string }>(handle.db, sql`select current_setting('server_version') as v`);
