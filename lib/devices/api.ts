@@ -3,7 +3,7 @@ import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { intEnv } from "@/lib/env";
-import { jsonError, validationError } from "@/lib/http/json";
+import { isDatabaseUnavailable, jsonError, unavailable, validationError } from "@/lib/http/json";
 import { TokenBucket } from "@/lib/rate-limit";
 import { kickDelivery } from "@/lib/webhooks/kick";
 import { udidSchema } from "@/lib/validation/devices";
@@ -87,21 +87,6 @@ function clientIp(req: Request): string | null {
   return req.headers.get("x-real-ip");
 }
 
-const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "57P01", "57P02", "57P03", "53300"]);
-
-/** Whether an error means the database cannot be reached right now (→ 503), as opposed to a bug (→ 500). */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
-    const message = (e as { message?: unknown }).message;
-    if (typeof message === "string" && /connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Connection terminated|the database system is (starting up|shutting down)|is not queryable/i.test(message)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 /**
@@ -152,11 +137,7 @@ export async function handleDeviceRequest<S extends z.ZodType>(
   } catch (err) {
     if (err instanceof BodyTooLarge) return tooLarge();
     if (err instanceof BodyNotUtf8) return jsonError(400, "invalid_encoding", "The body is not valid UTF-8.");
-    if (isDatabaseUnavailable(err)) {
-      return jsonError(503, "unavailable", "The service is temporarily unavailable; retry shortly.", undefined, {
-        "retry-after": "5",
-      });
-    }
+    if (isDatabaseUnavailable(err)) return unavailable();
     console.error("[device-api] unexpected error:", err);
     return jsonError(500, "internal_error", "Something went wrong on our side; nothing was recorded.");
   }

@@ -3,7 +3,7 @@ import type { NextRequest, NextResponse } from "next/server";
 import { AccessError, requireMember, type MemberContext } from "@/lib/auth/guard";
 import type { Permission } from "@/lib/auth/permissions";
 import { getSessionUserId } from "@/lib/auth/session";
-import { jsonError } from "./json";
+import { isDatabaseUnavailable, jsonError, unavailable } from "./json";
 
 type Params = Record<string, string | string[]>;
 
@@ -25,6 +25,7 @@ export function withMember<P extends Params & { slug: string }>(
         const code = err.status === 401 ? "unauthenticated" : err.status === 403 ? "forbidden" : "not_found";
         return jsonError(err.status, code, err.message);
       }
+      if (isDatabaseUnavailable(err)) return unavailable();
       console.error("[api] unexpected error:", err);
       return jsonError(500, "internal_error", "Something went wrong on our side.");
     }
