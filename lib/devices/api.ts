@@ -3,6 +3,7 @@ import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { intEnv } from "@/lib/env";
+import { readBodyCapped } from "@/lib/http/body";
 import { isDatabaseUnavailable, jsonError, unavailable, validationError } from "@/lib/http/json";
 import { TokenBucket } from "@/lib/rate-limit";
 import { kickDelivery } from "@/lib/webhooks/kick";
@@ -52,24 +53,12 @@ function nestsDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
-/** Reads at most `limit` bytes of the body; throws BodyTooLarge beyond that, whatever Content-Length claimed. */
-async function readBodyCapped(req: Request, limit: number): Promise<string> {
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new BodyTooLarge();
-    }
-    chunks.push(value);
-  }
+/** Reads at most `limit` bytes of the body as UTF-8; throws BodyTooLarge beyond that, BodyNotUtf8 for bad bytes. */
+async function readBodyText(req: Request, limit: number): Promise<string> {
+  const read = await readBodyCapped(req, limit);
+  if (!read.ok) throw new BodyTooLarge();
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(read.bytes);
   } catch {
     throw new BodyNotUtf8();
   }
@@ -166,7 +155,7 @@ function bearerToken(header: string | null): string | null {
 
 /** Reads and validates the body. An empty body is `{}` (a heartbeat) whatever its type; anything else must be JSON. */
 async function parseBody<S extends z.ZodType>(req: Request, schema: S, isJson: boolean): Promise<Parsed<z.infer<S>>> {
-  const text = await readBodyCapped(req, MAX_DEVICE_BODY_BYTES);
+  const text = await readBodyText(req, MAX_DEVICE_BODY_BYTES);
   let json: unknown = {};
   if (text.trim() !== "") {
     if (!isJson) {

@@ -2,7 +2,7 @@ import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { inboxes, inboxRequests } from "@/db/schema";
-import { INBOX_MAX_BODY_BYTES, INBOX_RETENTION } from "./constants";
+import { INBOX_RETENTION } from "./constants";
 
 export type CaptureInbox = Pick<typeof inboxes.$inferSelect, "id" | "orgId" | "name" | "responseStatus" | "responseDelayMs">;
 
@@ -22,39 +22,6 @@ export async function findInboxByToken(db: Db, token: string): Promise<CaptureIn
     .where(eq(inboxes.token, token))
     .limit(1);
   return row ?? null;
-}
-
-export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too_large" };
-
-/**
- * Reads a request body up to `cap` bytes. A declared Content-Length over the cap is refused before reading; a
- * body that turns out longer (chunked, or a lying header) is refused as soon as the cap is passed, and the rest
- * is not read.
- */
-export async function readBodyCapped(req: Request, cap: number = INBOX_MAX_BODY_BYTES): Promise<BodyRead> {
-  const declared = req.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > cap) return { ok: false, reason: "too_large" };
-  if (!req.body) return { ok: true, bytes: new Uint8Array(0) };
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      await reader.cancel().catch(() => undefined);
-      return { ok: false, reason: "too_large" };
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { ok: true, bytes };
 }
 
 /** Text when the bytes are valid UTF-8 (kept as sent), otherwise base64. */

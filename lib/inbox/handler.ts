@@ -1,7 +1,8 @@
 import "server-only";
 import { getDb } from "@/db/client";
 import { jsonError } from "@/lib/http/json";
-import { findInboxByToken, headersToRecord, readBodyCapped, storeCapturedRequest } from "./capture";
+import { readBodyCapped } from "@/lib/http/body";
+import { findInboxByToken, headersToRecord, storeCapturedRequest } from "./capture";
 import { INBOX_MAX_BODY_BYTES } from "./constants";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
