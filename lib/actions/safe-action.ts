@@ -61,13 +61,16 @@ export function formDataToObject(input: FormData | Record<string, unknown>): Rec
 
 const orgRefSchema = z.object({ orgSlug: z.string().min(1, "Organization is missing").max(64) });
 
+const ECHO_MAX_CHARS = 10_000;
+
 /** Values safe to echo back into a form (no File objects, no passwords). */
 function echoValues(raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (v instanceof Blob) continue;
     if (/password|token|secret/i.test(k)) continue;
-    out[k] = v;
+    // a refused 1 MB value is not worth sending back whole; the form only needs enough to show what was typed
+    out[k] = typeof v === "string" && v.length > ECHO_MAX_CHARS ? v.slice(0, ECHO_MAX_CHARS) : v;
   }
   return out;
 }
