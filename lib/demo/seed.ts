@@ -1,7 +1,9 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
+import { devices } from "@/db/schema";
 import { createUserWithOrg } from "@/lib/accounts/orgs";
+import { emitEvents } from "@/lib/events/emit";
 import { seedDemoDevices } from "./devices";
 import { seedDemoInbox } from "./inbox";
 import { seedDemoWebhook } from "./webhooks";
@@ -31,6 +33,18 @@ export async function seedDemoData(db: Db): Promise<boolean> {
     const token = await seedDemoInbox(tx, org.id);
     await seedDemoWebhook(tx, org.id, `${appBaseUrl()}/api/inbox/${token}`);
     await seedDemoDevices(tx, org.id);
+    // The demo devices "were added" through the portal: their device.created events go to the demo webhook, so a
+    // fresh start shows verified deliveries in the demo inbox within the first tick, with nothing else running.
+    const created = await tx.select().from(devices).where(eq(devices.orgId, org.id)).orderBy(devices.id);
+    await emitEvents(
+      tx,
+      org.id,
+      created.map((d) => ({
+        type: "device.created" as const,
+        device: { id: d.id, udid: d.udid, name: d.name, tags: d.tags },
+        data: { udid: d.udid, name: d.name, tags: d.tags, offlineAfterSeconds: d.offlineAfterSeconds },
+      })),
+    );
   });
   return true;
 }

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { devices, inboxes, orgs, webhooks } from "@/db/schema";
+import { devices, inboxes, orgs, outbox, webhooks } from "@/db/schema";
 import { checkCredentials } from "@/lib/auth/credentials";
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemoData } from "@/lib/demo/seed";
 import { useTestDatabase } from "../support/db";
@@ -21,6 +21,11 @@ describe("demo seed", () => {
     const [hook] = await db().select().from(webhooks).where(eq(webhooks.orgId, org.id));
     expect(hook.url).toMatch(new RegExp(`/api/inbox/${inbox.token}$`));
     expect(hook.enabled).toBe(true);
-    expect((await db().select().from(devices).where(eq(devices.orgId, org.id))).length).toBeGreaterThanOrEqual(3);
+    const demoDevices = await db().select().from(devices).where(eq(devices.orgId, org.id));
+    expect(demoDevices.length).toBeGreaterThanOrEqual(3);
+    // one device.created delivery per demo device is queued for the demo webhook, so the inbox fills at once
+    const queued = await db().select().from(outbox).where(eq(outbox.webhookId, hook.id));
+    expect(queued).toHaveLength(demoDevices.length);
+    expect(queued.every((r) => r.status === "pending")).toBe(true);
   });
 });
