@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Alert, Card, CardBody, CardHeader, CopyButton, RelativeTime, formatAbsolute } from "@/components/ui";
+import { fetchJson } from "@/components/ui/fetch-json";
 import type { DeliveryAttemptView, DeliveryDetail } from "@/lib/webhooks/deliveries";
 import { RedeliverButton } from "./redeliver-button";
 import { DeliveryStatusBadge, ResponseCode } from "./status-badge";
@@ -11,12 +12,7 @@ import { DeliveryStatusBadge, ResponseCode } from "./status-badge";
 const POLL_MS = 2_000;
 
 async function fetchDelivery(orgSlug: string, id: number): Promise<DeliveryDetail> {
-  const res = await fetch(`/api/orgs/${encodeURIComponent(orgSlug)}/deliveries/${id}`, { cache: "no-store" });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `Could not load the delivery (HTTP ${res.status}).`);
-  }
-  return res.json();
+  return fetchJson(`/api/orgs/${encodeURIComponent(orgSlug)}/deliveries/${id}`, "the delivery");
 }
 
 function Row({ label, children }: { label: string; children: ReactNode }) {

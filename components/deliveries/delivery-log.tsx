@@ -3,8 +3,10 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Alert, Button, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { fetchJson } from "@/components/ui/fetch-json";
+import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeliveryListItem, DeliveryPage } from "@/lib/webhooks/deliveries";
 import { DELIVERY_STATUSES, DELIVERY_STATUS_LABELS } from "@/lib/validation/deliveries";
 import { RedeliverButton } from "./redeliver-button";
@@ -22,21 +24,7 @@ async function fetchDeliveries(orgSlug: string, webhookId: number | undefined, f
   if (f.eventType) params.set("eventType", f.eventType);
   if (f.device) params.set("device", f.device);
   if (before) params.set("before", String(before));
-  const res = await fetch(`/api/orgs/${encodeURIComponent(orgSlug)}/deliveries?${params}`, { cache: "no-store" });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `Could not load deliveries (HTTP ${res.status}).`);
-  }
-  return res.json();
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return debounced;
+  return fetchJson(`/api/orgs/${encodeURIComponent(orgSlug)}/deliveries?${params}`, "deliveries");
 }
 
 /** What happened last, in a few words: the error, or the response code and latency. */

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useActionState, useState, useTransition } from "react";
 import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Modal, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { fetchJson } from "@/components/ui/fetch-json";
 import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
 import type { DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
@@ -20,12 +21,7 @@ export type DeviceDetailData = {
 const POLL_MS = 2_500;
 
 async function fetchDetail(orgSlug: string, id: number): Promise<DeviceDetailData> {
-  const res = await fetch(`/api/orgs/${encodeURIComponent(orgSlug)}/devices/${id}`, { cache: "no-store" });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `Could not load the device (HTTP ${res.status}).`);
-  }
-  return res.json();
+  return fetchJson(`/api/orgs/${encodeURIComponent(orgSlug)}/devices/${id}`, "the device");
 }
 
 function formatDuration(seconds: number): string {

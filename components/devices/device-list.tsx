@@ -4,6 +4,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { Alert, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { fetchJson } from "@/components/ui/fetch-json";
+import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
 import { DEVICE_STATUSES, type DeviceStatusName } from "@/lib/validation/devices";
 import { DeviceStatusBadge, STATUS_LABELS, TagList } from "./status-badge";
@@ -29,22 +31,7 @@ async function fetchDevices(orgSlug: string, filters: Filters, after: string | n
   if (filters.status) params.set("status", filters.status);
   if (filters.tag) params.set("tag", filters.tag);
   if (after) params.set("after", after);
-  const res = await fetch(`/api/orgs/${encodeURIComponent(orgSlug)}/devices?${params}`, { cache: "no-store" });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `Could not load devices (HTTP ${res.status}).`);
-  }
-  return res.json();
-}
-
-/** Delays a fast-changing value (typing in the search box) so each keystroke does not start a request. */
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return debounced;
+  return fetchJson(`/api/orgs/${encodeURIComponent(orgSlug)}/devices?${params}`, "devices");
 }
 
 /**
