@@ -1,11 +1,10 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { processOutbox } from "@/lib/webhooks/delivery";
 import { claimDueDeliveries } from "@/lib/webhooks/outbox";
-import { closeSendPools } from "@/lib/webhooks/send";
 import { useTestDatabase } from "../support/db";
-import { behaviours, startReceiver, type Receiver } from "../support/receiver";
+import { useTestReceiver } from "../support/receiver";
 import { emitOffline, insertWebhook, outboxRows, seedDeliveryOrg } from "./helpers";
 
 // PGlite has one connection, so SKIP LOCKED never really skips there: these run on the Postgres server only.
@@ -13,18 +12,7 @@ const onPostgres = Boolean(process.env.DATABASE_URL);
 
 describe.skipIf(!onPostgres)("outbox concurrency (Postgres)", () => {
   const db = useTestDatabase();
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  beforeEach(() => {
-    receiver.clear();
-    receiver.respondWith(behaviours.ok());
-  });
-  afterAll(async () => {
-    await closeSendPools();
-    await receiver.close();
-  });
+  const receiver = useTestReceiver();
 
   it("4 concurrent processOutbox loops deliver 5,000 rows, none twice", async () => {
     const { org, device } = await seedDeliveryOrg(db());

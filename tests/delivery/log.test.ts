@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { NextRequest } from "next/server";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as getDetail } from "@/app/api/orgs/[slug]/deliveries/[id]/route";
 import { GET as listRoute } from "@/app/api/orgs/[slug]/deliveries/route";
 import { auditLog, devices, outbox } from "@/db/schema";
@@ -8,27 +8,19 @@ import { redeliverAction, replayFailedAction } from "@/lib/actions/deliveries";
 import { processOutbox } from "@/lib/webhooks/delivery";
 import { deliveryHealth, getDelivery, listDeliveries } from "@/lib/webhooks/deliveries";
 import { pendingKick } from "@/lib/webhooks/kick";
-import { closeSendPools } from "@/lib/webhooks/send";
 import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
-import { behaviours, startReceiver, type Receiver } from "../support/receiver";
+import { behaviours, useTestReceiver } from "../support/receiver";
 import { actAs } from "../support/session";
 import { emitOffline, insertWebhook, outboxRows } from "./helpers";
 
 const db = useTestDatabase();
-let receiver: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
+const receiver = useTestReceiver();
 beforeEach(() => {
-  receiver.clear();
-  receiver.respondWith(behaviours.ok());
   process.env.WEBHOOK_RETRY_SCHEDULE = "0";
 });
-afterAll(async () => {
+afterAll(() => {
   delete process.env.WEBHOOK_RETRY_SCHEDULE;
-  await closeSendPools();
-  await receiver.close();
 });
 
 /** Org A with a webhook whose deliveries failed (receiver answered 500 twice), and org B with its own delivery. */

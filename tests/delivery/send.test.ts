@@ -1,22 +1,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { closeSendPools, sendHttpRequest, RESPONSE_STORE_LIMIT } from "@/lib/webhooks/send";
+import { describe, expect, it } from "vitest";
+import { sendHttpRequest, RESPONSE_STORE_LIMIT } from "@/lib/webhooks/send";
 import type { BuiltRequest } from "@/lib/webhooks/types";
-import { behaviours, startReceiver, type Receiver } from "../support/receiver";
+import { behaviours, useTestReceiver } from "../support/receiver";
 
-let receiver: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-beforeEach(() => {
-  receiver.clear();
-  receiver.respondWith(behaviours.ok());
-});
-afterAll(async () => {
-  await closeSendPools();
-  await receiver.close();
-});
+const receiver = useTestReceiver();
 
 const allow = { allowPrivate: true };
 const request = (path = "/hook", extra: Partial<BuiltRequest> = {}): BuiltRequest => ({

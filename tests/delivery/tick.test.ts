@@ -1,28 +1,16 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { deliveryAttempts, outbox } from "@/db/schema";
 import { kickDelivery, pendingKick } from "@/lib/webhooks/kick";
 import { pruneDeliveries } from "@/lib/webhooks/retention";
-import { closeSendPools } from "@/lib/webhooks/send";
 import { runTick } from "@/lib/webhooks/tick";
 import { useTestDatabase } from "../support/db";
-import { behaviours, startReceiver, type Receiver } from "../support/receiver";
+import { useTestReceiver } from "../support/receiver";
 import { emitOffline, insertWebhook, outboxRows, seedDeliveryOrg } from "./helpers";
 
 const db = useTestDatabase();
-let receiver: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-beforeEach(() => {
-  receiver.clear();
-  receiver.respondWith(behaviours.ok());
-});
-afterAll(async () => {
-  await closeSendPools();
-  await receiver.close();
-});
+const receiver = useTestReceiver();
 
 describe("kickDelivery", () => {
   it("delivers right away outside a request, coalescing concurrent kicks", async () => {
