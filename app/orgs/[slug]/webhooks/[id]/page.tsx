@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { Badge, ButtonLink, Card, CardBody, CardHeader, PageHeader, Tabs } from "@/components/ui";
+import { Badge, ButtonLink, Card, CardBody, CardHeader, PageHeader } from "@/components/ui";
+import { WebhookSections } from "@/components/webhooks/webhook-sections";
 import { WebhookDeliveryHealth } from "@/components/deliveries/health";
 import { SecretPanel, TestEventPanel, WebhookAdminButtons } from "@/components/webhooks/webhook-controls";
 import { WebhookStatus } from "@/components/webhooks/webhook-status";
@@ -61,21 +62,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
           ) : null
         }
       />
-      <Tabs
-        label="Webhook sections"
-        items={[
-          { href: `${base}/${row.id}`, label: "Overview" },
-          { href: `${base}/${row.id}/deliveries`, label: "Deliveries", count: pending || undefined },
-        ]}
-      />
-      {!row.enabled ? (
-        <div className="mb-5 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm">
-          <p className="font-medium text-danger">This webhook is disabled</p>
-          <p className="mt-0.5 text-muted">
-            {row.disabledReason ?? "No reason recorded."} {pending ? `${pending} deliveries are waiting and resume when it is enabled again.` : ""}
-          </p>
-        </div>
-      ) : null}
+      <WebhookSections orgSlug={ctx.orgSlug} webhook={row} pending={pending} />
 
       <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_minmax(0,28rem)]">
         <Card>

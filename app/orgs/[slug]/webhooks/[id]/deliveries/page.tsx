@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { DeliveryLog } from "@/components/deliveries/delivery-log";
 import { WebhookDeliveryHealth } from "@/components/deliveries/health";
 import { ReplayFailedButton } from "@/components/deliveries/replay-button";
-import { Card, CardBody, PageHeader, Tabs } from "@/components/ui";
+import { Card, CardBody, PageHeader } from "@/components/ui";
+import { WebhookSections } from "@/components/webhooks/webhook-sections";
 import { WebhookStatus } from "@/components/webhooks/webhook-status";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
@@ -44,22 +45,7 @@ export default async function WebhookDeliveriesPage({ params }: { params: Promis
         description={<code className="break-all font-mono text-xs">{row.url}</code>}
         actions={canModify ? <ReplayFailedButton orgSlug={ctx.orgSlug} webhookId={row.id} /> : null}
       />
-      <Tabs
-        label="Webhook sections"
-        items={[
-          { href: `${base}/${row.id}`, label: "Overview" },
-          { href: `${base}/${row.id}/deliveries`, label: "Deliveries", count: pending || undefined },
-        ]}
-      />
-      {!row.enabled ? (
-        <div className="mb-5 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm">
-          <p className="font-medium text-danger">This webhook is disabled</p>
-          <p className="mt-0.5 text-muted">
-            {row.disabledReason ?? "No reason recorded."}{" "}
-            {pending ? `${pending} deliveries are waiting and resume when it is enabled again.` : ""}
-          </p>
-        </div>
-      ) : null}
+      <WebhookSections orgSlug={ctx.orgSlug} webhook={row} pending={pending} />
       <Card className="mb-6">
         <CardBody>
           <WebhookDeliveryHealth orgId={ctx.orgId} webhookId={row.id} />
