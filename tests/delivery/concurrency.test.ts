@@ -4,7 +4,7 @@ import { queryRows } from "@/db/client";
 import { processOutbox } from "@/lib/webhooks/delivery";
 import { claimDueDeliveries } from "@/lib/webhooks/outbox";
 import { useTestDatabase } from "../support/db";
-import { useTestReceiver } from "../support/receiver";
+import { useTestReceiver } from "../support/test-receiver";
 import { emitOffline, insertWebhook, outboxRows, seedDeliveryOrg } from "./helpers";
 
 // PGlite has one connection, so SKIP LOCKED never really skips there: these run on the Postgres server only.

@@ -10,7 +10,8 @@ import { deliveryHealth, getDelivery, listDeliveries } from "@/lib/webhooks/deli
 import { pendingKick } from "@/lib/webhooks/kick";
 import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
-import { behaviours, useTestReceiver } from "../support/receiver";
+import { behaviours } from "../support/receiver";
+import { useTestReceiver } from "../support/test-receiver";
 import { actAs } from "../support/session";
 import { emitOffline, insertWebhook, outboxRows } from "./helpers";
 

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { sendHttpRequest, RESPONSE_STORE_LIMIT } from "@/lib/webhooks/send";
 import type { BuiltRequest } from "@/lib/webhooks/types";
-import { behaviours, useTestReceiver } from "../support/receiver";
+import { behaviours } from "../support/receiver";
+import { useTestReceiver } from "../support/test-receiver";
 
 const receiver = useTestReceiver();
 

@@ -6,7 +6,7 @@ import { kickDelivery, pendingKick } from "@/lib/webhooks/kick";
 import { pruneDeliveries } from "@/lib/webhooks/retention";
 import { runTick } from "@/lib/webhooks/tick";
 import { useTestDatabase } from "../support/db";
-import { useTestReceiver } from "../support/receiver";
+import { useTestReceiver } from "../support/test-receiver";
 import { emitOffline, insertWebhook, outboxRows, seedDeliveryOrg } from "./helpers";
 
 const db = useTestDatabase();

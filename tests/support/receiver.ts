@@ -1,7 +1,5 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach } from "vitest";
-import { closeSendPools } from "@/lib/webhooks/send";
 
 /** One request the receiver got, exactly as it arrived. */
 export type ReceivedRequest = {
@@ -144,28 +142,3 @@ export async function startReceiver(initial: Behaviour = behaviours.ok()): Promi
   };
 }
 
-/**
- * Registers a receiver for the current test file (or describe block): started before all tests, reset to "200 OK"
- * with no recorded requests before each, closed (with the sender's pooled connections) after all. Returns a handle
- * that forwards to the receiver once it is running, so tests keep writing `receiver.url`, `receiver.requests`, ….
- */
-export function useTestReceiver(): Receiver {
-  let current: Receiver | undefined;
-  beforeAll(async () => {
-    current = await startReceiver();
-  });
-  beforeEach(() => {
-    current!.clear();
-    current!.respondWith(behaviours.ok());
-  });
-  afterAll(async () => {
-    await closeSendPools();
-    await current?.close();
-  });
-  return new Proxy({} as Receiver, {
-    get(_target, key) {
-      if (!current) throw new Error("the test receiver is not running yet (use it inside tests or hooks)");
-      return Reflect.get(current, key);
-    },
-  });
-}
