@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";
-import { emitEvents, type EventInput } from "@/lib/events/emit";
+import { emitEvents, eventsCte, newEvents, queuedIdsSql, toIds, type EventInput } from "@/lib/events/emit";
 import { applyReport, type Report } from "./state-machine";
 
 export type ContactInput = {
@@ -24,9 +24,11 @@ export type ContactResult = {
   events: string[];
   /** Outbox rows queued (0 when no webhook subscribes). */
   deliveries: number;
+  /** Their ids (the in-process dispatcher sends them at once). */
+  outboxIds: number[];
 };
 
-type LockedDevice = {
+type DeviceRow = {
   id: number;
   org_id: number;
   udid: string;
@@ -38,44 +40,61 @@ type LockedDevice = {
   token_id: number;
 };
 
+/** Optimistic attempts before the last one, which locks the row (a device racing itself many times over). */
+const OPTIMISTIC_ATTEMPTS = 3;
+
 /**
- * Records one contact from a device: authenticates the token against the udid and applies the report, in one
- * short transaction. The device row is locked by the lookup itself (token hash → device, both indexed), so
- * concurrent reports of one device apply in order; the device update, its signals, its events and their outbox
- * rows commit together. Returns null when the token does not belong to a device with this udid (or is revoked).
+ * Records one contact from a device: authenticates the token against the udid and applies the report.
+ * Two round trips and no explicit transaction: a lookup (token hash → device, both indexed), then ONE statement
+ * that updates the device only if it still holds what the lookup read (status, firmware, registered or not, token
+ * not revoked: a compare-and-set), and in the same statement stores the signals, the token's last use and the
+ * events with their outbox rows, all gated on that update. A statement is atomic, so the change, its events and
+ * their deliveries commit together or not at all. When a concurrent report of the same device changed the row in
+ * between, nothing is written and the contact is applied again on the new state; the last attempt locks the row
+ * (FOR UPDATE in a transaction), so reports of one device always apply, in order.
+ * Returns null when the token does not belong to a device with this udid (or is revoked).
  */
 export async function recordDeviceContact(db: Db, input: ContactInput): Promise<ContactResult | null> {
+  for (let attempt = 1; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+    const result = await applyContact(db, input, false);
+    if (result !== "conflict") return result;
+  }
+  const locked = await db.transaction((tx) => applyContact(tx, input, true));
+  if (locked === "conflict") throw new Error("device contact conflicted while holding the row lock");
+  return locked;
+}
+
+async function applyContact(db: Db, input: ContactInput, lock: boolean): Promise<ContactResult | null | "conflict"> {
   const now = input.now ?? new Date();
   const nowIso = now.toISOString();
-  return db.transaction(async (tx) => {
-    const [device] = await queryRows<LockedDevice>(
-      tx,
-      sql`select d.id, d.org_id, d.udid, d.name, d.tags, d.status, d.firmware_version, d.registered_at, t.id as token_id
-          from device_tokens t
-          join devices d on d.id = t.device_id and d.org_id = t.org_id
-          where t.token_hash = ${input.tokenHash} and d.udid = ${input.udid} and t.revoked_at is null
-          for update of d`,
-    );
-    if (!device) return null;
+  const [device] = await queryRows<DeviceRow>(
+    db,
+    sql`select d.id, d.org_id, d.udid, d.name, d.tags, d.status, d.firmware_version, d.registered_at, t.id as token_id
+        from device_tokens t
+        join devices d on d.id = t.device_id and d.org_id = t.org_id
+        where t.token_hash = ${input.tokenHash} and d.udid = ${input.udid} and t.revoked_at is null
+        ${lock ? sql`for update of d` : sql``}`,
+  );
+  if (!device) return null;
 
-    const transition = applyReport(
-      {
-        status: device.status,
-        firmwareVersion: device.firmware_version,
-        registeredAt: device.registered_at ? new Date(device.registered_at) : null,
-      },
-      input.report,
-    );
-    const signalEntries = input.signals ? Object.entries(input.signals) : [];
-    const signalsInsert = signalEntries.length
-      ? sql`, stored_signals as (
-              insert into signals (org_id, device_id, name, value, received_at)
-              select ${device.org_id}, ${device.id}, s.key, s.value, ${nowIso}::timestamptz
-              from jsonb_each(${JSON.stringify(input.signals)}::jsonb) as s
-              returning 1)`
-      : sql``;
-    // One statement: the device row, the token's last use (at most once a minute, to spare writes) and the signals.
-    await tx.execute(sql`
+  const transition = applyReport(
+    {
+      status: device.status,
+      firmwareVersion: device.firmware_version,
+      registeredAt: device.registered_at ? new Date(device.registered_at) : null,
+    },
+    input.report,
+  );
+  const snapshot = { id: device.id, udid: device.udid, name: device.name, tags: device.tags ?? [] };
+  const inputs: EventInput[] = transition.events.map((e) => ({ type: e.type, device: snapshot, data: e.data }));
+  const hasSignals = input.signals !== undefined && Object.keys(input.signals).length > 0;
+  if (hasSignals) inputs.push({ type: "device.telemetry", device: snapshot, data: { signals: input.signals } });
+  const emitted = newEvents(inputs, now);
+  const applied = sql`exists (select 1 from updated)`;
+
+  const [row] = await queryRows<{ applied: boolean; outbox_ids: unknown }>(
+    db,
+    sql`
       with updated as (
         update devices set
           status = ${transition.status},
@@ -84,30 +103,41 @@ export async function recordDeviceContact(db: Db, input: ContactInput): Promise<
           registered_at = coalesce(registered_at, ${nowIso}::timestamptz),
           presence_deadline = ${nowIso}::timestamptz + make_interval(secs => offline_after_seconds)
         where id = ${device.id}
+          and status = ${device.status}
+          and firmware_version is not distinct from ${device.firmware_version}::text
+          and (registered_at is null) = ${device.registered_at === null}::boolean
+          and exists (select 1 from device_tokens where id = ${device.token_id} and revoked_at is null)
         returning id),
+      -- the token's last use, at most once a minute, to spare writes
       token_used as (
         update device_tokens set last_used_at = ${nowIso}::timestamptz
-        where id = ${device.token_id}
+        where id = ${device.token_id} and ${applied}
           and (last_used_at is null or last_used_at <= ${nowIso}::timestamptz - interval '60 seconds')
         returning 1)
-      ${signalsInsert}
-      select 1`);
-
-    const snapshot = { id: device.id, udid: device.udid, name: device.name, tags: device.tags ?? [] };
-    const inputs: EventInput[] = transition.events.map((e) => ({ type: e.type, device: snapshot, data: e.data }));
-    if (signalEntries.length) {
-      inputs.push({ type: "device.telemetry", device: snapshot, data: { signals: input.signals } });
-    }
-    const emitted = await emitEvents(tx, device.org_id, inputs, now);
-    return {
-      udid: device.udid,
-      status: transition.status,
-      lastSeenAt: now,
-      changed: transition.changed,
-      events: emitted.events.map((e) => e.id),
-      deliveries: emitted.deliveries,
-    };
-  });
+      ${
+        hasSignals
+          ? sql`, stored_signals as (
+              insert into signals (org_id, device_id, name, value, received_at)
+              select ${device.org_id}, ${device.id}, s.key, s.value, ${nowIso}::timestamptz
+              from jsonb_each(${JSON.stringify(input.signals)}::jsonb) as s
+              where ${applied}
+              returning 1)`
+          : sql``
+      }
+      ${inputs.length ? sql`, ${eventsCte(device.org_id, inputs, emitted, now, applied)}` : sql``}
+      select ${applied} as applied, ${inputs.length ? queuedIdsSql : sql`'{}'::bigint[] as outbox_ids`}`,
+  );
+  if (!row?.applied) return "conflict";
+  const outboxIds = toIds(row.outbox_ids);
+  return {
+    udid: device.udid,
+    status: transition.status,
+    lastSeenAt: now,
+    changed: transition.changed,
+    events: emitted.map((e) => e.id),
+    deliveries: outboxIds.length,
+    outboxIds,
+  };
 }
 
 /**

@@ -354,3 +354,48 @@ describe("transactional writes", () => {
     expect(await db().select().from(outbox)).toHaveLength(0);
   });
 });
+
+describe("concurrent reports of one device", () => {
+  // PGlite has one connection, so real concurrency needs the Postgres server.
+  it.skipIf(!process.env.DATABASE_URL)(
+    "racing reports all apply, each on the state the previous one left (compare-and-set, then lock)",
+    async () => {
+      const o = await org();
+      const { device, token } = await makeDevice(db(), o.id);
+      await subscribeAll(db(), o.id);
+      const [{ name }] = (await db().execute(sql`select current_database() as name`)).rows as { name: string }[];
+      const url = new URL(process.env.DATABASE_URL!);
+      url.pathname = `/${name}`;
+      const handles = await Promise.all(Array.from({ length: 4 }, () => openDatabase(url.toString())));
+      const n = 40;
+      try {
+        // every report carries its own firmware version, so each applied report fires firmware.updated from the
+        // version the previous one left
+        const results = await Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            recordDeviceContact(handles[i % handles.length].db, {
+              udid: device.udid,
+              tokenHash: hashDeviceToken(token),
+              report: { status: i % 2 ? "online" : "utilizing", firmwareVersion: `v${i}` },
+            }),
+          ),
+        );
+        expect(results.every((r) => r !== null)).toBe(true);
+      } finally {
+        await Promise.all(handles.map((h) => h.close()));
+      }
+      const rows = await db().select().from(events).where(eq(events.deviceId, device.id));
+      expect(rows.filter((r) => r.type === "device.registered")).toHaveLength(1);
+      const updates = rows.filter((r) => r.type === "device.firmware.updated").map((r) => r.payload as { from: string; to: string });
+      // one unbroken chain through all 40 versions: no two reports applied to the same state, none lost
+      expect(updates).toHaveLength(n - 1);
+      expect(new Set(updates.map((u) => u.from)).size).toBe(n - 1);
+      expect(new Set(updates.map((u) => u.to)).size).toBe(n - 1);
+      const froms = new Set(updates.map((u) => u.from));
+      const last = updates.find((u) => !froms.has(u.to))!.to;
+      expect((await deviceRow(device.id)).firmwareVersion).toBe(last);
+      // one outbox row per event of these reports (device.created came before the webhook)
+      expect(await db().select().from(outbox)).toHaveLength(rows.filter((r) => r.type !== "device.created").length);
+    },
+  );
+});
