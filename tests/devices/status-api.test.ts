@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getDatabase, openDatabase, setProcessDatabase } from "@/db/client";
+import { getDatabase, openDatabase, queryRows, setProcessDatabase } from "@/db/client";
 import { devices, deviceTokens, events, orgs, outbox, signals } from "@/db/schema";
 import { POST as postSignals } from "@/app/api/v1/devices/[udid]/signals/route";
 import { POST as postStatus } from "@/app/api/v1/devices/[udid]/status/route";
@@ -363,7 +363,7 @@ describe("concurrent reports of one device", () => {
       const o = await org();
       const { device, token } = await makeDevice(db(), o.id);
       await subscribeAll(db(), o.id);
-      const [{ name }] = (await db().execute(sql`select current_database() as name`)).rows as { name: string }[];
+      const [{ name }] = await queryRows<{ name: string }>(db(), sql`select current_database() as name`);
       const url = new URL(process.env.DATABASE_URL!);
       url.pathname = `/${name}`;
       const handles = await Promise.all(Array.from({ length: 4 }, () => openDatabase(url.toString())));
