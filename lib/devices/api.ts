@@ -121,7 +121,7 @@ export async function handleDeviceRequest<S extends z.ZodType>(
       await noteFailure(udid, "invalid_token", req);
       return unauthorized();
     }
-    if (result.deliveries > 0) kickDelivery();
+    if (result.outboxIds.length > 0) kickDelivery(result.outboxIds);
     return NextResponse.json(contactReply(result));
   } catch (err) {
     if (err instanceof BodyTooLarge) return tooLarge();
@@ -188,8 +188,8 @@ async function parseBody<S extends z.ZodType>(req: Request, schema: S, isJson: b
 async function noteFailure(udid: string, reason: string, req: Request): Promise<void> {
   try {
     const db = await getDb();
-    const { deliveries } = await recordAuthenticationFailure(db, udid, { reason, ip: clientIp(req) });
-    if (deliveries > 0) kickDelivery();
+    const { outboxIds } = await recordAuthenticationFailure(db, udid, { reason, ip: clientIp(req) });
+    if (outboxIds.length > 0) kickDelivery(outboxIds);
   } catch (err) {
     if (isDatabaseUnavailable(err)) throw err;
     console.error("[device-api] could not record an authentication failure:", err);

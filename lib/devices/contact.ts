@@ -150,7 +150,7 @@ export async function recordAuthenticationFailure(
   udid: string,
   details: { reason: string; ip: string | null },
   now: Date = new Date(),
-): Promise<{ recorded: number; deliveries: number }> {
+): Promise<{ recorded: number; deliveries: number; outboxIds: number[] }> {
   const nowIso = now.toISOString();
   return db.transaction(async (tx) => {
     const rows = await queryRows<{ id: number; org_id: number; udid: string; name: string; tags: string[] }>(
@@ -164,7 +164,7 @@ export async function recordAuthenticationFailure(
             for update skip locked)
           returning id, org_id, udid, name, tags`,
     );
-    let deliveries = 0;
+    const outboxIds: number[] = [];
     for (const row of rows) {
       const device = { id: row.id, udid: row.udid, name: row.name, tags: row.tags ?? [] };
       const emitted = await emitEvents(
@@ -173,8 +173,8 @@ export async function recordAuthenticationFailure(
         [{ type: "device.authentication.failed", device, data: { reason: details.reason, ip: details.ip } }],
         now,
       );
-      deliveries += emitted.deliveries;
+      outboxIds.push(...emitted.outboxIds);
     }
-    return { recorded: rows.length, deliveries };
+    return { recorded: rows.length, deliveries: outboxIds.length, outboxIds };
   });
 }

@@ -1,10 +1,11 @@
 import "server-only";
 import { inArray } from "drizzle-orm";
 import { getDb, type Db } from "@/db/client";
-import { events, webhooks } from "@/db/schema";
+import { webhooks } from "@/db/schema";
 import { intEnv } from "@/lib/env";
 import { buildEventEnvelope } from "./envelope";
 import {
+  claimDeliveriesById,
   claimDueDeliveries,
   releaseClaims,
   updateWebhookHealth,
@@ -16,11 +17,22 @@ import {
 } from "./outbox";
 import { buildWebhookRequest, maskAuth } from "./request";
 import { decideOutcome, disableThresholds, retrySchedule } from "./retry";
-import { getSigningSecrets } from "./secrets";
+import { loadSigningSecrets } from "./secrets";
 import { sendHttpRequest, webhookTimeoutMs } from "./send";
 import { webhookSettingsFromRow } from "./settings";
 import { signRequest } from "./signing";
-import type { BuiltRequest, SendResult, StoredEvent, WebhookSettings } from "./types";
+import type { BuiltRequest, SendResult, WebhookSettings } from "./types";
+
+/**
+ * Where a pass gets rows from, instead of the due index: the outbox ids that requests of this process just queued
+ * (lib/webhooks/kick.ts). The pass claims them by id as they arrive and ends when none are left.
+ */
+export type DeliveryFeed = {
+  /** Up to `max` ids to claim next (removed from the feed); empty when none are waiting. */
+  take(max: number): number[];
+  /** Calls `listener` when ids arrive; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+};
 
 export type ProcessOptions = {
   /** The clock: a fixed time (tests) or a function; defaults to the wall clock. */
@@ -33,6 +45,8 @@ export type ProcessOptions = {
   perWebhookLimit?: number;
   workerId?: string;
   db?: Db;
+  /** Claim the ids this feed hands over instead of scanning for due rows. */
+  feed?: DeliveryFeed;
   /** Transport override (tests of crash scenarios); defaults to sendHttpRequest. */
   send?: (built: BuiltRequest) => Promise<SendResult>;
   random?: () => number;
@@ -54,157 +68,384 @@ const SHARE_WINDOW_MS = 1_000;
 /** After a claim came back short, the next one waits this long (the delay of rows given back as overflow). */
 const RECLAIM_AFTER_MS = 1_000;
 
-type Context = {
-  event: StoredEvent;
-  settings: WebhookSettings;
-  secrets: string[];
-};
+// ---------------------------------------------------------------------------------------------------------------
+// Webhook contexts: decrypted settings and signing secrets, cached per process. An entry is used while the
+// webhook row's version (updated_at, read by the claim itself) is unchanged, for at most CONTEXT_TTL_MS, and never
+// past the expiry of a rotated-out secret; saving the webhook or rotating its secret bumps the version.
+// ---------------------------------------------------------------------------------------------------------------
 
-/** Loads what the claimed rows need (events, webhooks, secrets) in three batched queries. */
-async function loadContexts(db: Db, rows: ClaimedRow[], now: Date): Promise<Map<number, Context | string>> {
-  const eventIds = [...new Set(rows.map((r) => r.eventId))];
-  const webhookIds = [...new Set(rows.map((r) => r.webhookId))];
-  const [eventRows, webhookRows, secrets] = await Promise.all([
-    db.select().from(events).where(inArray(events.id, eventIds)),
-    db.select().from(webhooks).where(inArray(webhooks.id, webhookIds)),
-    getSigningSecrets(db, webhookIds, now),
+type WebhookContext = { settings: WebhookSettings; secrets: string[] } | { error: string };
+type CachedContext = { version: number; loadedAt: number; validUntil: number; value: WebhookContext };
+
+const CONTEXT_TTL_MS = 60_000;
+const CONTEXT_CACHE_MAX = 2_000;
+const g = globalThis as unknown as { __signalpostWebhookContexts?: Map<number, CachedContext> };
+const contextCache = (g.__signalpostWebhookContexts ??= new Map());
+
+/** Forgets cached webhook settings and secrets (tests that change them behind the app's back). */
+export function clearWebhookContextCache(): void {
+  contextCache.clear();
+}
+
+function cachedContext(webhookId: number, version: number, now: Date): WebhookContext | null {
+  const hit = contextCache.get(webhookId);
+  if (!hit || hit.version !== version || now.getTime() >= hit.validUntil) return null;
+  if (performance.now() - hit.loadedAt > CONTEXT_TTL_MS) return null;
+  return hit.value;
+}
+
+const GONE = { error: "the event or webhook no longer exists" } as const;
+
+/**
+ * The contexts of the webhooks of claimed rows: from the cache where it holds the version the claim saw, the rest
+ * loaded (settings + secrets, two queries) and cached.
+ */
+async function contextsFor(db: Db, rows: ClaimedRow[], now: Date): Promise<Map<number, WebhookContext>> {
+  const out = new Map<number, WebhookContext>();
+  const missing: number[] = [];
+  for (const r of rows) {
+    if (out.has(r.webhookId)) continue;
+    const hit = cachedContext(r.webhookId, r.webhookVersion, now);
+    if (hit) out.set(r.webhookId, hit);
+    else if (!missing.includes(r.webhookId)) missing.push(r.webhookId);
+  }
+  if (missing.length === 0) return out;
+  const [webhookRows, { secrets, changesAt }] = await Promise.all([
+    db.select().from(webhooks).where(inArray(webhooks.id, missing)),
+    loadSigningSecrets(db, missing, now),
   ]);
-  const eventById = new Map(eventRows.map((e) => [e.id, e]));
-  const settingsById = new Map<number, WebhookSettings | string>();
+  const loadedAt = performance.now();
   for (const w of webhookRows) {
+    let value: WebhookContext;
     try {
-      settingsById.set(w.id, webhookSettingsFromRow(w));
+      const keys = secrets.get(w.id) ?? [];
+      value = keys.length ? { settings: webhookSettingsFromRow(w), secrets: keys } : { error: "the webhook has no signing secret" };
     } catch {
-      settingsById.set(w.id, "the webhook's stored credentials could not be decrypted (was APP_ENCRYPTION_KEY changed?)");
+      value = { error: "the webhook's stored credentials could not be decrypted (was APP_ENCRYPTION_KEY changed?)" };
     }
+    out.set(w.id, value);
+    contextCache.delete(w.id);
+    contextCache.set(w.id, {
+      version: w.updatedAt.getTime(),
+      loadedAt,
+      validUntil: changesAt.get(w.id)?.getTime() ?? Number.POSITIVE_INFINITY,
+      value,
+    });
   }
-  const out = new Map<number, Context | string>();
-  for (const row of rows) {
-    const e = eventById.get(row.eventId);
-    const settings = settingsById.get(row.webhookId);
-    const keys = secrets.get(row.webhookId) ?? [];
-    if (!e || !settings) out.set(row.id, "the event or webhook no longer exists");
-    else if (typeof settings === "string") out.set(row.id, settings);
-    else if (keys.length === 0) out.set(row.id, "the webhook has no signing secret");
-    else {
-      out.set(row.id, {
-        event: {
-          id: e.id,
-          orgId: e.orgId,
-          type: e.type,
-          deviceUdid: e.deviceUdid,
-          deviceName: e.deviceName,
-          payload: e.payload,
-          createdAt: e.createdAt,
-        },
-        settings,
-        secrets: keys,
-      });
-    }
-  }
+  for (const id of missing) if (!out.has(id)) out.set(id, GONE);
+  while (contextCache.size > CONTEXT_CACHE_MAX) contextCache.delete(contextCache.keys().next().value!);
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+
 /**
- * One delivery pass: lease due outbox rows in batches, send them outside any transaction with bounded
- * concurrency (and a per-webhook in-flight cap), write outcomes and attempts back in batches, update webhook
- * failure streaks (auto-disable, 410). Runs until nothing is due or `budgetMs` passes. Safe to run in many
- * processes at once: rows are claimed with FOR UPDATE SKIP LOCKED and leased.
+ * One delivery pass: lease due outbox rows in batches (or the ids a feed hands over), send them outside any
+ * transaction with bounded concurrency (and a per-webhook in-flight cap), write outcomes and attempts back in
+ * batches, update webhook failure streaks (auto-disable, 410). Runs until nothing is due or `budgetMs` passes.
+ * Safe to run in many processes at once: rows are claimed with FOR UPDATE SKIP LOCKED and leased.
+ *
+ * The pass is a pipeline driven by events, so the sends never wait on the database: the next claim is fetched
+ * while sends run (as soon as fewer than a batch are queued), write-backs run in the background (one at a time,
+ * every WRITE_BATCH outcomes or FLUSH_INTERVAL_MS), and a finished send starts the next one at once.
  */
 export async function processOutbox(options: ProcessOptions = {}): Promise<ProcessResult> {
   const db = options.db ?? (await getDb());
-  const clock = typeof options.now === "function" ? options.now : options.now ? () => options.now as Date : () => new Date();
-  const batchSize = options.batchSize ?? (intEnv("DELIVERY_BATCH_SIZE", 100) || 100);
-  const concurrency = Math.max(1, options.concurrency ?? (intEnv("DELIVERY_CONCURRENCY", 32) || 32));
-  const perWebhookLimit = Math.max(
-    1,
-    options.perWebhookLimit ?? (intEnv("DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK", 0) || Math.floor((concurrency * 3) / 4)),
-  );
-  const budgetMs = options.budgetMs ?? 10_000;
-  const send = options.send ?? ((built: BuiltRequest) => sendHttpRequest(built));
-  const random = options.random ?? Math.random;
-  const schedule = retrySchedule();
-  const thresholds = disableThresholds();
-  const timeoutMs = webhookTimeoutMs();
-  // The lease outlives the whole pass: claims stop at the budget, and every send started before it ends within
-  // the timeout; 30 s more covers writing back. A crashed worker's rows become due again when it ends.
-  const leaseMs = budgetMs + timeoutMs + 30_000;
-  const deadline = performance.now() + budgetMs;
-  // rows of one webhook held in memory at most (queued + in flight); beyond that they go back (see below)
-  const maxQueuedPerWebhook = Math.max(perWebhookLimit * 4, batchSize + concurrency);
+  return new DeliveryPass(db, options).run();
+}
 
-  const result: ProcessResult = { claimed: 0, succeeded: 0, retried: 0, failed: 0, disabledWebhooks: 0, released: 0 };
-  const queue: ClaimedRow[] = [];
-  const contexts = new Map<number, Context | string>();
-  const inFlight = new Map<number, number>();
+class DeliveryPass {
+  private readonly clock: () => Date;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly perWebhookLimit: number;
+  private readonly send: (built: BuiltRequest) => Promise<SendResult>;
+  private readonly random: () => number;
+  private readonly schedule = retrySchedule();
+  private readonly thresholds = disableThresholds();
+  private readonly leaseMs: number;
+  private readonly deadline: number;
+  /** Rows of one webhook held in memory at most (queued + in flight); beyond that they go back (see onClaimed). */
+  private readonly maxQueuedPerWebhook: number;
+
+  readonly result: ProcessResult = { claimed: 0, succeeded: 0, retried: 0, failed: 0, disabledWebhooks: 0, released: 0 };
+  /** Claimed rows waiting for a slot, per webhook, oldest first. */
+  private readonly queues = new Map<number, ClaimedRow[]>();
+  private queued = 0;
+  private readonly inFlight = new Map<number, number>();
+  /** Settings and secrets of the webhooks this pass claimed rows of. */
+  private readonly contexts = new Map<number, WebhookContext>();
   /** When each webhook last finished a send (for its share of the slots). */
-  const lastServed = new Map<number, number>();
-  const running = new Set<Promise<void>>();
-  let outcomes: RowOutcome[] = [];
-  let attempts: AttemptRecord[] = [];
-  let tallies = new Map<number, WebhookTally>();
-  let lastFlush = performance.now();
-  // Set when a claim found fewer due rows than it wanted. Rows given back (overflow) come due again a second later,
-  // so a long pass (slow endpoints keep it running) looks again after that instead of never: otherwise a busy
-  // webhook's overflow waited for the next pass, while the slow ones took its slots.
-  let exhaustedUntil = 0;
-  // The dispatcher sleeps until a send completes or the flush interval passes (one shared wake-up, rather than
-  // racing every in-flight promise on each turn).
-  let wake: (() => void) | null = null;
-  let signalled = false;
-  const signal = () => {
-    const w = wake;
-    wake = null;
-    if (w) w();
-    else signalled = true;
-  };
-  const sleep = () =>
-    new Promise<void>((resolve) => {
-      if (signalled) {
-        signalled = false;
-        resolve();
-        return;
-      }
-      const timer = setTimeout(signal, FLUSH_INTERVAL_MS);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  private readonly lastServed = new Map<number, number>();
+  private running = 0;
+  private claiming = false;
+  /** Set when a claim found fewer due rows than it wanted: the next one waits until then (see RECLAIM_AFTER_MS). */
+  private exhaustedUntil = 0;
+  private writing: Promise<void> | null = null;
+  private outcomes: RowOutcome[] = [];
+  private attempts: AttemptRecord[] = [];
+  private tallies = new Map<number, WebhookTally>();
+  private lastFlush = performance.now();
+  private failure: { error: unknown } | null = null;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
+  private finish!: () => void;
+  private unsubscribe: (() => void) | null = null;
 
-  const tally = (webhookId: number) => {
-    let t = tallies.get(webhookId);
-    if (!t) tallies.set(webhookId, (t = { webhookId, failuresAfterLastSuccess: 0, hadSuccess: false, gone: null }));
-    return t;
-  };
-
-  async function flush() {
-    lastFlush = performance.now();
-    if (outcomes.length === 0 && attempts.length === 0) return;
-    const o = outcomes;
-    const a = attempts;
-    const t = [...tallies.values()];
-    outcomes = [];
-    attempts = [];
-    tallies = new Map();
-    await writeOutcomes(db, o, a);
-    const disabled = await updateWebhookHealth(db, t, clock(), thresholds);
-    result.disabledWebhooks += disabled.length;
+  constructor(
+    private readonly db: Db,
+    private readonly options: ProcessOptions,
+  ) {
+    const now = options.now;
+    this.clock = typeof now === "function" ? now : now ? () => now : () => new Date();
+    this.batchSize = options.batchSize ?? (intEnv("DELIVERY_BATCH_SIZE", 100) || 100);
+    this.concurrency = Math.max(1, options.concurrency ?? (intEnv("DELIVERY_CONCURRENCY", 32) || 32));
+    this.perWebhookLimit = Math.max(
+      1,
+      options.perWebhookLimit ?? (intEnv("DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK", 0) || Math.floor((this.concurrency * 3) / 4)),
+    );
+    this.send = options.send ?? ((built: BuiltRequest) => sendHttpRequest(built));
+    this.random = options.random ?? Math.random;
+    const budgetMs = options.budgetMs ?? 10_000;
+    // The lease outlives the whole pass: claims stop at the budget, and every send started before it ends within
+    // the timeout; 30 s more covers writing back. A crashed worker's rows become due again when it ends.
+    this.leaseMs = budgetMs + webhookTimeoutMs() + 30_000;
+    this.deadline = performance.now() + budgetMs;
+    this.maxQueuedPerWebhook = Math.max(this.perWebhookLimit * 4, this.batchSize + this.concurrency);
   }
 
-  async function deliver(row: ClaimedRow) {
-    const ctx = contexts.get(row.id);
-    contexts.delete(row.id);
-    const startedAt = clock();
+  async run(): Promise<ProcessResult> {
+    await new Promise<void>((resolve) => {
+      this.finish = resolve;
+      this.unsubscribe = this.options.feed?.subscribe(() => this.pump()) ?? null;
+      this.pump();
+    });
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.writing) await this.writing.catch(() => undefined);
+    if (!this.failure) {
+      try {
+        await this.flush();
+      } catch (error) {
+        this.failure = { error };
+      }
+    }
+    if (this.failure) throw this.failure.error;
+    return this.result;
+  }
+
+  /** Moves the pipeline on: start sends, claim ahead, write back, or end the pass. Called on every event. */
+  private pump(): void {
+    if (this.stopped) return;
+    const pastDeadline = performance.now() >= this.deadline;
+    if ((pastDeadline || this.failure) && this.queued > 0) this.releaseQueued();
+    if (!this.failure) {
+      this.startEligible();
+      if (!pastDeadline) this.maybeClaim();
+      this.maybeFlush();
+    }
+    const more = !pastDeadline && !this.failure && this.hasMoreToClaim();
+    if (!more && !this.claiming && this.running === 0 && this.queued === 0 && this.releasing === 0) {
+      this.stopped = true;
+      this.finish();
+      return;
+    }
+    this.scheduleWakeUp();
+  }
+
+  /** Wakes the pump for the next flush, the end of the budget, or the end of a claim back-off. */
+  private scheduleWakeUp(): void {
+    const now = performance.now();
+    let at = this.deadline;
+    if (this.outcomes.length > 0) at = Math.min(at, this.lastFlush + FLUSH_INTERVAL_MS);
+    if (this.exhaustedUntil > now) at = Math.min(at, this.exhaustedUntil);
+    if (this.timer) {
+      if (this.timerAt <= at + 1) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, Math.max(1, at - now));
+  }
+
+  private hasMoreToClaim(): boolean {
+    if (this.options.feed) return this.feedWaiting;
+    return performance.now() >= this.exhaustedUntil || this.running > 0 || this.queued > 0 || this.claiming;
+  }
+
+  private feedWaiting = true;
+
+  // --- claiming -------------------------------------------------------------------------------------------------
+
+  private maybeClaim(): void {
+    if (this.claiming) return;
+    if (!this.options.feed && performance.now() < this.exhaustedUntil) return;
+    const eligible = this.eligibleQueued();
+    // claim ahead: as soon as fewer than half a batch (or two rounds of slots) can start, fetch the next batch
+    if (eligible >= this.batchSize || eligible >= Math.max(this.batchSize / 2, this.concurrency * 2)) return;
+    const want = this.batchSize - eligible;
+    const now = this.clock();
+    let claim: Promise<ClaimedRow[]>;
+    if (this.options.feed) {
+      const ids = this.options.feed.take(want);
+      this.feedWaiting = ids.length > 0;
+      if (ids.length === 0) return;
+      claim = claimDeliveriesById(this.db, ids, { now, leaseMs: this.leaseMs, workerId: this.options.workerId });
+    } else {
+      claim = claimDueDeliveries(this.db, { now, batchSize: want, leaseMs: this.leaseMs, workerId: this.options.workerId });
+    }
+    this.claiming = true;
+    claim
+      .then(async (rows) => {
+        if (!this.options.feed && rows.length < want) this.exhaustedUntil = performance.now() + RECLAIM_AFTER_MS;
+        if (rows.length > 0) await this.onClaimed(rows, now);
+      })
+      .catch((error) => this.fail(error))
+      .finally(() => {
+        this.claiming = false;
+        this.pump();
+      });
+  }
+
+  private async onClaimed(claimed: ClaimedRow[], now: Date): Promise<void> {
+    this.result.claimed += claimed.length;
+    try {
+      for (const [id, ctx] of await contextsFor(this.db, claimed, now)) this.contexts.set(id, ctx);
+    } catch (error) {
+      // rows stay leased; they are due again when the lease ends
+      this.result.claimed -= claimed.length;
+      throw error;
+    }
+    // A webhook whose rows pile up behind its in-flight cap (a slow endpoint) keeps only a few queued; the rest
+    // go back, due in a second, so they do not sit leased while other webhooks wait.
+    const overflow: ClaimedRow[] = [];
+    for (const r of claimed) {
+      const q = this.queues.get(r.webhookId);
+      const held = (q?.length ?? 0) + (this.inFlight.get(r.webhookId) ?? 0);
+      if (held >= this.maxQueuedPerWebhook) overflow.push(r);
+      else {
+        if (q) q.push(r);
+        else this.queues.set(r.webhookId, [r]);
+        this.queued++;
+      }
+    }
+    if (overflow.length > 0) {
+      await releaseClaims(this.db, overflow, new Date(now.getTime() + 1_000));
+      this.result.claimed -= overflow.length;
+      this.result.released += overflow.length;
+    }
+  }
+
+  private releasing = 0;
+
+  /** Gives back rows claimed but never started (the budget ended, or the pass failed). */
+  private releaseQueued(): void {
+    const unsent: ClaimedRow[] = [];
+    for (const q of this.queues.values()) unsent.push(...q);
+    this.queues.clear();
+    this.queued = 0;
+    this.result.claimed -= unsent.length;
+    this.result.released += unsent.length;
+    this.releasing++;
+    releaseClaims(this.db, unsent, this.clock())
+      .catch((error) => this.fail(error))
+      .finally(() => {
+        this.releasing--;
+        this.pump();
+      });
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= { error };
+  }
+
+  // --- dispatching ----------------------------------------------------------------------------------------------
+
+  /**
+   * A webhook's share of the slots: its cap, lowered to an equal share while several webhooks are active (rows
+   * queued or in flight, or a send finished within the last second), so that slow endpoints together cannot hold
+   * every slot while a fast one briefly has nothing queued.
+   */
+  private shareCap(): number {
+    const active = new Set<number>(this.inFlight.keys());
+    for (const id of this.queues.keys()) active.add(id);
+    const recent = performance.now() - SHARE_WINDOW_MS;
+    for (const [id, at] of this.lastServed) {
+      if (at >= recent) active.add(id);
+      else this.lastServed.delete(id);
+    }
+    return Math.min(this.perWebhookLimit, Math.max(1, Math.ceil(this.concurrency / Math.max(1, active.size))));
+  }
+
+  /** Queued rows that could start now (their webhook is under its share); rows stuck behind a slow webhook do not count. */
+  private eligibleQueued(): number {
+    const cap = this.shareCap();
+    let n = 0;
+    for (const [id, q] of this.queues) if ((this.inFlight.get(id) ?? 0) < cap) n += q.length;
+    return n;
+  }
+
+  /** Starts queued rows while slots are free: each goes to the oldest row of the least busy webhook under its share. */
+  private startEligible(): void {
+    if (this.queued === 0 || this.running >= this.concurrency) return;
+    const cap = this.shareCap();
+    while (this.running < this.concurrency) {
+      let best: number | null = null;
+      let bestLoad = cap;
+      for (const id of this.queues.keys()) {
+        const load = this.inFlight.get(id) ?? 0;
+        if (load < bestLoad) {
+          best = id;
+          bestLoad = load;
+          if (load === 0) break;
+        }
+      }
+      if (best === null) return;
+      const q = this.queues.get(best)!;
+      const row = q.shift()!;
+      if (q.length === 0) this.queues.delete(best);
+      this.queued--;
+      this.start(row);
+    }
+  }
+
+  private start(row: ClaimedRow): void {
+    this.running++;
+    this.inFlight.set(row.webhookId, (this.inFlight.get(row.webhookId) ?? 0) + 1);
+    this.deliver(row)
+      .catch((err) => console.error("[delivery] unexpected error delivering", row.id, err))
+      .finally(() => {
+        this.running--;
+        this.lastServed.set(row.webhookId, performance.now());
+        const n = (this.inFlight.get(row.webhookId) ?? 1) - 1;
+        if (n <= 0) this.inFlight.delete(row.webhookId);
+        else this.inFlight.set(row.webhookId, n);
+        this.pump();
+      });
+  }
+
+  private tally(webhookId: number): WebhookTally {
+    let t = this.tallies.get(webhookId);
+    if (!t) this.tallies.set(webhookId, (t = { webhookId, failuresAfterLastSuccess: 0, hadSuccess: false, gone: null }));
+    return t;
+  }
+
+  private async deliver(row: ClaimedRow): Promise<void> {
+    const startedAt = this.clock();
+    const ctx = (row.event && this.contexts.get(row.webhookId)) || GONE;
     let built: BuiltRequest | null = null;
     let sent: SendResult;
-    if (!ctx || typeof ctx === "string") {
-      sent = { ok: false, status: null, headers: {}, body: "", durationMs: 0, error: ctx ?? "could not load the delivery", errorCode: "network" };
+    if ("error" in ctx || !row.event) {
+      const error: string = "error" in ctx ? ctx.error : GONE.error;
+      sent = { ok: false, status: null, headers: {}, body: "", durationMs: 0, error, errorCode: "network" };
     } else {
       try {
-        const envelope = buildEventEnvelope(ctx.event, { id: ctx.settings.id, name: ctx.settings.name });
-        built = signRequest(buildWebhookRequest(ctx.settings, envelope), ctx.event.id, startedAt, ctx.secrets);
-        sent = await send(built);
+        const envelope = buildEventEnvelope(row.event, { id: ctx.settings.id, name: ctx.settings.name });
+        built = signRequest(buildWebhookRequest(ctx.settings, envelope), row.event.id, startedAt, ctx.secrets);
+        sent = await this.send(built);
       } catch (err) {
         sent = {
           ok: false,
@@ -217,35 +458,39 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
         };
       }
     }
-    const now = clock();
-    const outcome = decideOutcome(sent, row.attempts, now, schedule, random);
-    const t = tally(row.webhookId);
+    this.recordOutcome(row, startedAt, built, sent);
+  }
+
+  private recordOutcome(row: ClaimedRow, startedAt: Date, built: BuiltRequest | null, sent: SendResult): void {
+    const now = this.clock();
+    const outcome = decideOutcome(sent, row.attempts, now, this.schedule, this.random);
+    const t = this.tally(row.webhookId);
     const base = { row, statusCode: sent.status, error: sent.error };
     if (outcome.kind === "succeeded") {
-      outcomes.push({ ...base, status: "succeeded", nextAttemptAt: null, completedAt: now });
+      this.outcomes.push({ ...base, status: "succeeded", nextAttemptAt: null, completedAt: now });
       t.hadSuccess = true;
       t.failuresAfterLastSuccess = 0;
-      result.succeeded++;
+      this.result.succeeded++;
     } else if (outcome.kind === "retry") {
-      outcomes.push({ ...base, status: "pending", nextAttemptAt: new Date(now.getTime() + outcome.delayMs), completedAt: null });
-      result.retried++;
+      this.outcomes.push({ ...base, status: "pending", nextAttemptAt: new Date(now.getTime() + outcome.delayMs), completedAt: null });
+      this.result.retried++;
       // A delivery counts once toward the failure streak, at its first failed attempt: the streak then dates from
       // when the outage began, and retries of the same delivery do not inflate it.
       if (row.attempts === 1) t.failuresAfterLastSuccess++;
     } else {
       // exhausted, or 410 Gone: this delivery is over (it counted toward the streak at its first failed attempt)
-      outcomes.push({ ...base, status: "failed", nextAttemptAt: null, completedAt: now });
+      this.outcomes.push({ ...base, status: "failed", nextAttemptAt: null, completedAt: now });
       if (row.attempts === 1) t.failuresAfterLastSuccess++;
       if (outcome.kind === "gone") t.gone = { status: 410, url: built?.url ?? "" };
-      result.failed++;
+      this.result.failed++;
     }
     const shown = built ? maskAuth(built) : null;
-    attempts.push({
+    this.attempts.push({
       orgId: row.orgId,
       outboxId: row.id,
       webhookId: row.webhookId,
       eventId: row.eventId,
-      eventType: ctx && typeof ctx !== "string" ? ctx.event.type : null,
+      eventType: row.event?.type ?? null,
       isTest: false,
       requestMethod: shown?.method ?? "POST",
       requestUrl: shown?.url ?? "",
@@ -260,112 +505,31 @@ export async function processOutbox(options: ProcessOptions = {}): Promise<Proce
     });
   }
 
-  function start(row: ClaimedRow) {
-    inFlight.set(row.webhookId, (inFlight.get(row.webhookId) ?? 0) + 1);
-    const p: Promise<void> = deliver(row)
-      .catch((err) => console.error("[delivery] unexpected error delivering", row.id, err))
+  // --- writing back ---------------------------------------------------------------------------------------------
+
+  private maybeFlush(): void {
+    if (this.writing || this.outcomes.length === 0) return;
+    if (this.outcomes.length < WRITE_BATCH && performance.now() - this.lastFlush < FLUSH_INTERVAL_MS) return;
+    this.writing = this.flush()
+      .catch((error) => this.fail(error))
       .finally(() => {
-        running.delete(p);
-        lastServed.set(row.webhookId, performance.now());
-        const n = (inFlight.get(row.webhookId) ?? 1) - 1;
-        if (n <= 0) inFlight.delete(row.webhookId);
-        else inFlight.set(row.webhookId, n);
-        signal();
+        this.writing = null;
+        this.pump();
       });
-    running.add(p);
   }
 
-  /**
-   * A webhook's share of the slots: its cap, lowered to an equal share while several webhooks are active (rows queued
-   * or in flight, or a send finished within the last second), so that slow endpoints together cannot hold every slot
-   * while a fast one briefly has nothing queued.
-   */
-  const shareCap = () => {
-    const active = new Set(inFlight.keys());
-    for (const r of queue) active.add(r.webhookId);
-    const recent = performance.now() - SHARE_WINDOW_MS;
-    for (const [id, at] of lastServed) {
-      if (at >= recent) active.add(id);
-      else lastServed.delete(id);
-    }
-    return Math.min(perWebhookLimit, Math.max(1, Math.ceil(concurrency / Math.max(1, active.size))));
-  };
-
-  /** Starts queued rows while slots are free: each goes to the oldest row of the least busy webhook under its share. */
-  function startEligible() {
-    const cap = shareCap();
-    while (running.size < concurrency) {
-      let best = -1;
-      let bestLoad = cap;
-      for (let i = 0; i < queue.length && bestLoad > 0; i++) {
-        const load = inFlight.get(queue[i].webhookId) ?? 0;
-        if (load < bestLoad) {
-          best = i;
-          bestLoad = load;
-        }
-      }
-      if (best < 0) return;
-      start(queue.splice(best, 1)[0]);
-    }
+  /** Writes the outcomes and attempts gathered so far (one statement), then the webhooks' failure streaks. */
+  private async flush(): Promise<void> {
+    this.lastFlush = performance.now();
+    if (this.outcomes.length === 0 && this.attempts.length === 0) return;
+    const outcomes = this.outcomes;
+    const attempts = this.attempts;
+    const tallies = [...this.tallies.values()];
+    this.outcomes = [];
+    this.attempts = [];
+    this.tallies = new Map();
+    await writeOutcomes(this.db, outcomes, attempts);
+    const disabled = await updateWebhookHealth(this.db, tallies, this.clock(), this.thresholds);
+    this.result.disabledWebhooks += disabled.length;
   }
-  /** Queued rows that could start now (their webhook is under its share); rows stuck behind a slow webhook do not count. */
-  const eligibleQueued = () => {
-    const cap = shareCap();
-    return queue.filter((r) => (inFlight.get(r.webhookId) ?? 0) < cap).length;
-  };
-
-  for (;;) {
-    startEligible();
-    const pastDeadline = performance.now() >= deadline;
-    const exhausted = performance.now() < exhaustedUntil;
-    const eligible = exhausted || pastDeadline ? 0 : eligibleQueued();
-    if (!exhausted && !pastDeadline && eligible < batchSize && eligible + running.size < concurrency * 2) {
-      const now = clock();
-      const want = batchSize - eligible;
-      const claimed = await claimDueDeliveries(db, { now, batchSize: want, leaseMs, workerId: options.workerId });
-      if (claimed.length < want) exhaustedUntil = performance.now() + RECLAIM_AFTER_MS;
-      if (claimed.length > 0) {
-        if (outcomes.length >= WRITE_BATCH) await flush();
-        result.claimed += claimed.length;
-        const loaded = await loadContexts(db, claimed, now);
-        for (const [id, ctx] of loaded) contexts.set(id, ctx);
-        // A webhook whose rows pile up behind its in-flight cap (a slow endpoint) keeps only a few queued;
-        // the rest go back, due in a second, so they do not sit leased while other webhooks wait.
-        const perWebhook = new Map<number, number>();
-        for (const r of queue) perWebhook.set(r.webhookId, (perWebhook.get(r.webhookId) ?? 0) + 1);
-        const overflow: ClaimedRow[] = [];
-        for (const r of claimed) {
-          const n = (perWebhook.get(r.webhookId) ?? 0) + (inFlight.get(r.webhookId) ?? 0);
-          if (n >= maxQueuedPerWebhook) overflow.push(r);
-          else {
-            perWebhook.set(r.webhookId, (perWebhook.get(r.webhookId) ?? 0) + 1);
-            queue.push(r);
-          }
-        }
-        if (overflow.length > 0) {
-          await releaseClaims(db, overflow, new Date(now.getTime() + 1_000));
-          for (const r of overflow) contexts.delete(r.id);
-          result.claimed -= overflow.length;
-          result.released += overflow.length;
-        }
-        continue;
-      }
-    }
-    if (pastDeadline && queue.length > 0) {
-      // claimed but never started within the budget: give them back untouched
-      const unsent = queue.splice(0, queue.length);
-      for (const r of unsent) contexts.delete(r.id);
-      await releaseClaims(db, unsent, clock());
-      result.claimed -= unsent.length;
-      result.released += unsent.length;
-    }
-    if (running.size === 0) {
-      if (queue.length === 0) break;
-      continue;
-    }
-    await sleep();
-    if (outcomes.length >= WRITE_BATCH || performance.now() - lastFlush >= FLUSH_INTERVAL_MS) await flush();
-  }
-  await flush();
-  return result;
 }

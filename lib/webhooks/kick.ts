@@ -1,35 +1,60 @@
 import "server-only";
 import { after } from "next/server";
+import type { DeliveryFeed } from "./delivery";
 
 /**
- * Low-latency trigger: a request that just committed events calls `kickDelivery()`, and one delivery pass runs
- * right after its response is sent (Next `after()`), so receivers hear of a change within milliseconds instead of
- * waiting for the next tick. Kicks coalesce in-process: while a pass runs, further kicks only ask for one more
- * pass afterwards (rows committed after the running pass claimed its batch are then picked up). The embedded
- * loop, the worker and the cron route remain the backstop for retries, so a lost kick only costs latency.
+ * Low-latency delivery: a request that just committed events hands the ids of the outbox rows it queued to
+ * `kickDelivery(ids)`, and this process sends them right after the response (Next `after()`): one pass claims
+ * them by primary key as they arrive (no scan of the due index, no waiting for a tick), so a receiver hears of a
+ * change within milliseconds. While that pass runs, further kicks only add their ids to it.
+ *
+ * A kick without ids (redeliver, replay) runs one ordinary pass over everything due. The embedded loop, the worker
+ * and the cron route remain the backstop for retries and for anything a kick missed (the process died, or more
+ * ids waited than MAX_WAITING): a lost kick only costs latency, never a delivery, since the rows are in the outbox.
  * EMBEDDED_WORKER=0 does not turn kicks off: it controls the background loop only.
  */
 
 const KICK_BUDGET_MS = 5_000;
+/** Ids waiting for the kicked pass at most; beyond that a kick falls back to an ordinary pass over due rows. */
+const MAX_WAITING = 10_000;
 
-const g = globalThis as unknown as { __signalpostKick?: { running: Promise<void> | null; again: boolean } };
-const state = (g.__signalpostKick ??= { running: null, again: false });
+type KickState = {
+  running: Promise<void> | null;
+  /** An ordinary pass over due rows is wanted after the current one. */
+  again: boolean;
+  waiting: number[];
+  listeners: Set<() => void>;
+};
+const g = globalThis as unknown as { __signalpostKick?: KickState };
+const state = (g.__signalpostKick ??= { running: null, again: false, waiting: [], listeners: new Set() });
 
-/** Runs passes until no kick arrived during the last one; returns the running chain. */
+const feed: DeliveryFeed = {
+  take: (max) => state.waiting.splice(0, max),
+  subscribe(listener) {
+    state.listeners.add(listener);
+    return () => state.listeners.delete(listener);
+  },
+};
+
+/** Runs passes until no ids wait and no ordinary pass is wanted; returns the running chain. */
 function runKickedPasses(): Promise<void> {
-  if (state.running) {
-    state.again = true;
-    return state.running;
-  }
+  if (state.running) return state.running;
   state.running = (async () => {
     try {
-      do {
-        state.again = false;
-        const { runDeliveryPass } = await import("./tick");
-        await runDeliveryPass({ budgetMs: KICK_BUDGET_MS });
-      } while (state.again);
+      const { processOutbox } = await import("./delivery");
+      while (state.waiting.length > 0 || state.again) {
+        if (state.waiting.length > 0) {
+          await processOutbox({ budgetMs: KICK_BUDGET_MS, feed });
+        } else {
+          state.again = false;
+          await processOutbox({ budgetMs: KICK_BUDGET_MS });
+        }
+      }
     } catch (err) {
       console.error("[delivery] kicked pass failed:", err);
+      // the rows stay in the outbox (leased ones until their lease ends): the loop, worker or cron sends them
+      state.waiting.length = 0;
+      state.again = false;
     } finally {
       state.running = null;
     }
@@ -37,8 +62,17 @@ function runKickedPasses(): Promise<void> {
   return state.running;
 }
 
-/** Schedules one delivery pass right after the current response (or now, outside a request). Never throws. */
-export function kickDelivery(): void {
+/**
+ * Sends the given outbox rows (or, without ids, whatever is due) right after the current response, or now outside
+ * a request. Never throws.
+ */
+export function kickDelivery(outboxIds?: readonly number[]): void {
+  if (outboxIds && outboxIds.length > 0 && state.waiting.length + outboxIds.length <= MAX_WAITING) {
+    state.waiting.push(...outboxIds);
+    for (const listener of state.listeners) listener();
+  } else {
+    state.again = true;
+  }
   try {
     after(() => runKickedPasses());
   } catch {

@@ -8,7 +8,7 @@ import { intEnv } from "@/lib/env";
 import type { WebhookFormInput, WebhookRequestInput } from "@/lib/validation/webhooks";
 import { catalogEntry, EVENT_TYPES, type EventType } from "./catalog";
 import { createSecret, getSigningSecrets, rotateSecret } from "./secrets";
-import { decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
+import { bumpedUpdatedAt, decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
 import { newWebhookSecret } from "./signing";
 import { checkEndpoint } from "./test-event";
 import type { WebhookAuth, WebhookSettings } from "./types";
@@ -179,7 +179,7 @@ export async function updateWebhook(db: Db, actor: Actor, id: number, input: Web
     return await db.transaction(async (tx) => {
       const [row] = await tx
         .update(webhooks)
-        .set({ ...columns, updatedAt: new Date() })
+        .set({ ...columns, updatedAt: bumpedUpdatedAt(new Date()) })
         .where(and(eq(webhooks.orgId, actor.orgId), eq(webhooks.id, id)))
         .returning();
       await recordAudit(tx, {

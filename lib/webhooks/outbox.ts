@@ -3,6 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { deliveryAttempts } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
+import type { StoredEvent } from "./types";
 
 /**
  * SQL of the outbox: claiming due rows, writing outcomes back, parking rows of disabled webhooks.
@@ -22,24 +23,28 @@ import { recordAudit } from "@/lib/audit";
 
 const iso = (d: Date) => d.toISOString();
 
-export type ClaimedRow = { id: number; orgId: number; eventId: string; webhookId: number; attempts: number };
+export type ClaimedRow = {
+  id: number;
+  orgId: number;
+  eventId: string;
+  webhookId: number;
+  attempts: number;
+  /** The webhook row's version (updated_at in ms): cached webhook settings are reused while it holds. */
+  webhookVersion: number;
+  /** The event, read in the claim itself (null if it no longer exists). */
+  event: StoredEvent | null;
+};
+
+type ClaimArgs = { now: Date; batchSize: number; leaseMs: number; workerId?: string };
 
 /**
- * The claim statement: leases up to `batchSize` due rows (FOR UPDATE SKIP LOCKED, so concurrent workers never
- * share a row) and parks rows of disabled webhooks it meets, in one statement. Exported for EXPLAIN in the bench.
+ * The claim statement: leases rows chosen by `candidates` (FOR UPDATE SKIP LOCKED, so concurrent workers never
+ * share a row), parks rows of disabled webhooks it meets, and returns the leased rows with their events, in one
+ * statement.
  */
-export function claimDueDeliveriesQuery(args: { now: Date; batchSize: number; leaseMs: number; workerId?: string }): SQL {
-  const leaseUntil = iso(new Date(args.now.getTime() + args.leaseMs));
+function claimStatement(candidates: SQL, leaseUntil: string): SQL {
   return sql`
-      with candidates as (
-        select o.id, w.enabled
-        from outbox o
-        join webhooks w on w.id = o.webhook_id
-        where o.status = 'pending' and o.next_attempt_at <= ${iso(args.now)}::timestamptz
-        order by o.next_attempt_at
-        limit ${args.batchSize}
-        for update of o skip locked
-      ),
+      with candidates as (${candidates}),
       parked as (
         update outbox o set next_attempt_at = 'infinity', locked_until = null
         from candidates c
@@ -51,26 +56,93 @@ export function claimDueDeliveriesQuery(args: { now: Date; batchSize: number; le
           locked_until = ${leaseUntil}::timestamptz,
           attempts = o.attempts + 1
       from candidates c
+      left join events e on e.id = c.event_id
       where o.id = c.id and c.enabled
-      returning o.id, o.org_id, o.event_id, o.webhook_id, o.attempts`;
+      returning o.id, o.org_id, o.event_id, o.webhook_id, o.attempts, c.webhook_version,
+        e.id as e_id, e.org_id as e_org_id, e.type as e_type, e.device_udid as e_device_udid,
+        e.device_name as e_device_name, e.payload as e_payload, e.created_at as e_created_at`;
 }
 
-/** Leases up to `batchSize` due rows for `leaseMs`; returns what was claimed. */
-export async function claimDueDeliveries(
-  db: Db,
-  args: { now: Date; batchSize: number; leaseMs: number; workerId?: string },
-): Promise<ClaimedRow[]> {
-  const rows = await queryRows<{ id: number; org_id: number; event_id: string; webhook_id: number; attempts: number }>(
-    db,
-    claimDueDeliveriesQuery(args),
+/** The claim of due rows (the oldest first); exported for EXPLAIN in the bench and the plan test. */
+export function claimDueDeliveriesQuery(args: ClaimArgs): SQL {
+  return claimStatement(
+    sql`
+        select o.id, o.event_id, w.enabled, (extract(epoch from w.updated_at) * 1000)::bigint as webhook_version
+        from outbox o
+        join webhooks w on w.id = o.webhook_id
+        where o.status = 'pending' and o.next_attempt_at <= ${iso(args.now)}::timestamptz
+        order by o.next_attempt_at
+        limit ${args.batchSize}
+        for update of o skip locked`,
+    iso(new Date(args.now.getTime() + args.leaseMs)),
   );
-  return rows.map((r) => ({
+}
+
+type ClaimResultRow = {
+  id: number;
+  org_id: number;
+  event_id: string;
+  webhook_id: number;
+  attempts: number;
+  webhook_version: number | string;
+  e_id: string | null;
+  e_org_id: number | null;
+  e_type: string | null;
+  e_device_udid: string | null;
+  e_device_name: string | null;
+  e_payload: Record<string, unknown> | string | null;
+  e_created_at: Date | string | null;
+};
+
+function toClaimed(r: ClaimResultRow): ClaimedRow {
+  return {
     id: Number(r.id),
     orgId: Number(r.org_id),
     eventId: r.event_id,
     webhookId: Number(r.webhook_id),
     attempts: Number(r.attempts),
-  }));
+    webhookVersion: Number(r.webhook_version),
+    event:
+      r.e_id === null
+        ? null
+        : {
+            id: r.e_id,
+            orgId: Number(r.e_org_id),
+            type: r.e_type!,
+            deviceUdid: r.e_device_udid,
+            deviceName: r.e_device_name,
+            payload: (typeof r.e_payload === "string" ? JSON.parse(r.e_payload) : r.e_payload) ?? {},
+            createdAt: new Date(r.e_created_at!),
+          },
+  };
+}
+
+/** Leases up to `batchSize` due rows for `leaseMs`; returns what was claimed. */
+export async function claimDueDeliveries(db: Db, args: ClaimArgs): Promise<ClaimedRow[]> {
+  const rows = await queryRows<ClaimResultRow>(db, claimDueDeliveriesQuery(args));
+  return rows.map(toClaimed);
+}
+
+/**
+ * Leases the given rows, if they are still pending and due (a kick hands over the rows its request just queued;
+ * rows another worker holds, or already sent, are skipped). Primary-key lookups, no scan of the due index.
+ */
+export async function claimDeliveriesById(db: Db, ids: number[], args: Omit<ClaimArgs, "batchSize">): Promise<ClaimedRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await queryRows<ClaimResultRow>(
+    db,
+    claimStatement(
+      sql`
+        select o.id, o.event_id, w.enabled, (extract(epoch from w.updated_at) * 1000)::bigint as webhook_version
+        from outbox o
+        join webhooks w on w.id = o.webhook_id
+        where o.id = any (${sql.param(ids)}::bigint[]) and o.status = 'pending'
+          and o.next_attempt_at <= ${iso(args.now)}::timestamptz
+        for update of o skip locked`,
+      iso(new Date(args.now.getTime() + args.leaseMs)),
+    ),
+  );
+  return rows.map(toClaimed);
 }
 
 /** Gives claimed-but-unsent rows back (the attempt did not happen), due at `dueAt`. */
@@ -95,59 +167,73 @@ export type RowOutcome = {
 
 export type AttemptRecord = typeof deliveryAttempts.$inferInsert;
 
-/** One bound parameter holding a whole array (drizzle would otherwise expand a JS array into a list). */
-const arr = (values: unknown[]) => sql.param(values);
-
 /**
- * Writes outcomes and attempts in one transaction, each as ONE statement over arrays (UPDATE … FROM unnest(…),
- * INSERT … SELECT FROM unnest(…)): a fixed number of bound parameters whatever the batch size, and cheap to build.
+ * Writes outcomes and attempts in ONE statement (two data-modifying CTEs, so both or neither), each fed by one
+ * JSON parameter read with json_to_recordset: one round trip and a fixed number of parameters whatever the batch
+ * size, and cheap to build (JSON.stringify is native). An outcome applies only while the row is pending with the
+ * attempt count this worker claimed, so a worker whose lease expired cannot overwrite the new owner's result.
  */
 export async function writeOutcomes(db: Db, outcomes: RowOutcome[], attempts: AttemptRecord[]): Promise<void> {
   if (outcomes.length === 0 && attempts.length === 0) return;
-  await db.transaction(async (tx) => {
-    if (outcomes.length > 0) {
-      await tx.execute(sql`
-        update outbox o
-        set status = r.status,
-            next_attempt_at = coalesce(r.next_attempt_at, o.next_attempt_at),
-            locked_until = null,
-            last_status_code = r.status_code,
-            last_error = r.error,
-            completed_at = r.completed_at
-        from unnest(
-          ${arr(outcomes.map((o) => o.row.id))}::bigint[],
-          ${arr(outcomes.map((o) => o.row.attempts))}::int[],
-          ${arr(outcomes.map((o) => o.status))}::text[],
-          ${arr(outcomes.map((o) => (o.nextAttemptAt ? iso(o.nextAttemptAt) : null)))}::timestamptz[],
-          ${arr(outcomes.map((o) => o.statusCode))}::int[],
-          ${arr(outcomes.map((o) => o.error))}::text[],
-          ${arr(outcomes.map((o) => (o.completedAt ? iso(o.completedAt) : null)))}::timestamptz[]
-        ) as r(id, attempts, status, next_attempt_at, status_code, error, completed_at)
-        where o.id = r.id and o.attempts = r.attempts and o.status = 'pending'`);
-    }
-    if (attempts.length > 0) {
-      const col = <K extends keyof AttemptRecord>(k: K) => arr(attempts.map((a) => a[k] ?? null));
-      const json = (k: "requestHeaders" | "responseHeaders") =>
-        arr(attempts.map((a) => (a[k] == null ? null : JSON.stringify(a[k]))));
-      await tx.execute(sql`
-        insert into delivery_attempts (org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method,
-          request_url, request_headers, request_body, response_status, response_headers, response_body, duration_ms,
-          error, attempted_at)
-        select org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method, request_url,
-          request_headers::jsonb, request_body, response_status, response_headers::jsonb, response_body, duration_ms,
-          error, attempted_at
-        from unnest(
-          ${col("orgId")}::int[], ${col("outboxId")}::bigint[], ${col("webhookId")}::int[], ${col("eventId")}::text[],
-          ${col("eventType")}::text[], ${arr(attempts.map((a) => a.isTest ?? false))}::boolean[],
-          ${col("requestMethod")}::text[], ${col("requestUrl")}::text[], ${json("requestHeaders")}::text[],
-          ${col("requestBody")}::text[], ${col("responseStatus")}::int[], ${json("responseHeaders")}::text[],
-          ${col("responseBody")}::text[], ${col("durationMs")}::int[], ${col("error")}::text[],
-          ${arr(attempts.map((a) => (a.attemptedAt instanceof Date ? iso(a.attemptedAt) : (a.attemptedAt ?? null))))}::timestamptz[]
-        ) as t(org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method, request_url,
-               request_headers, request_body, response_status, response_headers, response_body, duration_ms, error,
-               attempted_at)`);
-    }
-  });
+  const outcomeJson = JSON.stringify(
+    outcomes.map((o) => ({
+      id: o.row.id,
+      attempts: o.row.attempts,
+      status: o.status,
+      next_attempt_at: o.nextAttemptAt ? iso(o.nextAttemptAt) : null,
+      status_code: o.statusCode,
+      error: o.error,
+      completed_at: o.completedAt ? iso(o.completedAt) : null,
+    })),
+  );
+  const attemptJson = JSON.stringify(
+    attempts.map((a) => ({
+      org_id: a.orgId,
+      outbox_id: a.outboxId ?? null,
+      webhook_id: a.webhookId ?? null,
+      event_id: a.eventId ?? null,
+      event_type: a.eventType ?? null,
+      is_test: a.isTest ?? false,
+      request_method: a.requestMethod,
+      request_url: a.requestUrl,
+      request_headers: a.requestHeaders ?? null,
+      request_body: a.requestBody ?? null,
+      response_status: a.responseStatus ?? null,
+      response_headers: a.responseHeaders ?? null,
+      response_body: a.responseBody ?? null,
+      duration_ms: a.durationMs ?? null,
+      error: a.error ?? null,
+      attempted_at: a.attemptedAt instanceof Date ? iso(a.attemptedAt) : (a.attemptedAt ?? null),
+    })),
+  );
+  await db.execute(sql`
+    with done as (
+      update outbox o
+      set status = r.status,
+          next_attempt_at = coalesce(r.next_attempt_at, o.next_attempt_at),
+          locked_until = null,
+          last_status_code = r.status_code,
+          last_error = r.error,
+          completed_at = r.completed_at
+      from json_to_recordset(${outcomeJson}::json) as r(id bigint, attempts int, status text, next_attempt_at timestamptz,
+        status_code int, error text, completed_at timestamptz)
+      where o.id = r.id and o.attempts = r.attempts and o.status = 'pending'
+      returning 1
+    ),
+    logged as (
+      insert into delivery_attempts (org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method,
+        request_url, request_headers, request_body, response_status, response_headers, response_body, duration_ms,
+        error, attempted_at)
+      select org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method, request_url,
+        request_headers, request_body, response_status, response_headers, response_body, duration_ms, error,
+        attempted_at
+      from json_to_recordset(${attemptJson}::json) as t(org_id int, outbox_id bigint, webhook_id int, event_id text,
+        event_type text, is_test boolean, request_method text, request_url text, request_headers jsonb,
+        request_body text, response_status int, response_headers jsonb, response_body text, duration_ms int,
+        error text, attempted_at timestamptz)
+      returning 1
+    )
+    select (select count(*) from done) as done, (select count(*) from logged) as logged`);
 }
 
 /** Per-webhook result of a batch, in completion order. */
@@ -175,11 +261,10 @@ export async function updateWebhookHealth(
 ): Promise<DisabledWebhook[]> {
   const touched = tallies.filter((t) => t.hadSuccess || t.failuresAfterLastSuccess > 0 || t.gone);
   if (touched.length === 0) return [];
-  return db.transaction(async (tx) => {
-    const values = touched.map(
-      (t) => sql`(${t.webhookId}::int, ${t.hadSuccess}::boolean, ${t.failuresAfterLastSuccess}::int)`,
-    );
-    await tx.execute(sql`
+  const values = touched.map((t) => sql`(${t.webhookId}::int, ${t.hadSuccess}::boolean, ${t.failuresAfterLastSuccess}::int)`);
+  // Streaks: a success resets, failures add. A healthy webhook that stays healthy is not written at all (most
+  // batches), so workers do not queue on the webhook rows.
+  const updateStreaks = sql`
       update webhooks w
       set consecutive_failures = case when r.reset then r.failures else w.consecutive_failures + r.failures end,
           failing_since = case
@@ -187,7 +272,14 @@ export async function updateWebhookHealth(
             when r.reset or w.failing_since is null then ${iso(now)}::timestamptz
             else w.failing_since end
       from (values ${sql.join(values, sql`, `)}) as r(id, reset, failures)
-      where w.id = r.id`);
+      where w.id = r.id
+        and not (r.reset and r.failures = 0 and w.consecutive_failures = 0 and w.failing_since is null)`;
+  if (touched.every((t) => t.failuresAfterLastSuccess === 0 && !t.gone)) {
+    await db.execute(updateStreaks);
+    return [];
+  }
+  return db.transaction(async (tx) => {
+    await tx.execute(updateStreaks);
 
     const disabled: DisabledWebhook[] = [];
     const gone = touched.filter((t) => t.gone);

@@ -1,8 +1,9 @@
 import "server-only";
 import { and, eq, inArray, isNull, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { webhookSecrets } from "@/db/schema";
+import { webhooks, webhookSecrets } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/encryption";
+import { bumpedUpdatedAt } from "./settings";
 import { newWebhookSecret } from "./signing";
 
 /** Transition periods offered by "Rotate secret", in seconds. */
@@ -20,10 +21,20 @@ export const ROTATION_PERIOD_LABELS: Record<RotationPeriod, string> = {
  * still in its transition period. One query for the whole batch.
  */
 export async function getSigningSecrets(db: Db, webhookIds: number[], now: Date): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  if (webhookIds.length === 0) return out;
+  return (await loadSigningSecrets(db, webhookIds, now)).secrets;
+}
+
+/** getSigningSecrets, plus when each webhook's list next changes by itself (its rotated-out secret expires). */
+export async function loadSigningSecrets(
+  db: Db,
+  webhookIds: number[],
+  now: Date,
+): Promise<{ secrets: Map<number, string[]>; changesAt: Map<number, Date> }> {
+  const secrets = new Map<number, string[]>();
+  const changesAt = new Map<number, Date>();
+  if (webhookIds.length === 0) return { secrets, changesAt };
   const rows = await db
-    .select({ webhookId: webhookSecrets.webhookId, secret: webhookSecrets.secretEncrypted })
+    .select({ webhookId: webhookSecrets.webhookId, secret: webhookSecrets.secretEncrypted, expiresAt: webhookSecrets.expiresAt })
     .from(webhookSecrets)
     .where(
       and(
@@ -33,6 +44,10 @@ export async function getSigningSecrets(db: Db, webhookIds: number[], now: Date)
     )
     .orderBy(webhookSecrets.webhookId, sql`${webhookSecrets.expiresAt} desc nulls first`, sql`${webhookSecrets.id} desc`);
   for (const row of rows) {
+    if (row.expiresAt) {
+      const prev = changesAt.get(row.webhookId);
+      if (!prev || row.expiresAt < prev) changesAt.set(row.webhookId, row.expiresAt);
+    }
     let secret: string;
     try {
       secret = decryptSecret(row.secret);
@@ -42,11 +57,11 @@ export async function getSigningSecrets(db: Db, webhookIds: number[], now: Date)
       console.error(`[webhooks] a signing secret of webhook ${row.webhookId} could not be decrypted (was APP_ENCRYPTION_KEY changed?)`);
       continue;
     }
-    const list = out.get(row.webhookId) ?? [];
+    const list = secrets.get(row.webhookId) ?? [];
     list.push(secret);
-    out.set(row.webhookId, list);
+    secrets.set(row.webhookId, list);
   }
-  return out;
+  return { secrets, changesAt };
 }
 
 /** The current secret of one webhook (decrypted), or null. Caller has checked the webhook belongs to the org. */
@@ -86,5 +101,7 @@ export async function rotateSecret(
     await db.delete(webhookSecrets).where(and(scope, isNull(webhookSecrets.expiresAt)));
   }
   const secret = await createSecret(db, args.orgId, args.webhookId);
+  // a new version of the webhook: delivery workers drop the settings and secrets they cached for it
+  await db.update(webhooks).set({ updatedAt: bumpedUpdatedAt(now) }).where(and(eq(webhooks.orgId, args.orgId), eq(webhooks.id, args.webhookId)));
   return { secret, previousExpiresAt };
 }

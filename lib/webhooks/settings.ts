@@ -1,5 +1,6 @@
 import "server-only";
-import type { webhooks } from "@/db/schema";
+import { sql, type SQL } from "drizzle-orm";
+import { webhooks } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/encryption";
 import type { WebhookAuth, WebhookSettings } from "./types";
 
@@ -34,4 +35,13 @@ export function webhookSettingsFromRow(row: WebhookRow): WebhookSettings {
     queryParams: row.queryParams ?? [],
     auth: decryptAuth(row),
   };
+}
+
+/**
+ * The updated_at of a webhook whose settings or secrets change: `now`, but always later than before, because
+ * delivery workers key their cache of decrypted settings and secrets on it (a change within the same millisecond
+ * must still be seen).
+ */
+export function bumpedUpdatedAt(now: Date): SQL<Date> {
+  return sql<Date>`greatest(${now.toISOString()}::timestamptz, ${webhooks.updatedAt} + interval '1 millisecond')`;
 }
