@@ -43,9 +43,13 @@ export function templateView(envelope: EventEnvelope): Record<string, unknown> {
  * Renders a mustache template. `{{x}}` is escaped for the target, `{{{x}}}` is inserted as is. Values are never
  * re-parsed as templates, so a device named "{{json}}" stays literal text.
  */
-export function renderTemplate(template: string, view: Record<string, unknown>, escaping: Escaping): string {
+export function renderTemplate(
+  template: string,
+  view: Record<string, unknown> | (() => Record<string, unknown>),
+  escaping: Escaping,
+): string {
   if (!template.includes("{{")) return template;
-  return Mustache.render(template, view, undefined, { escape: escapers[escaping] });
+  return Mustache.render(template, typeof view === "function" ? view() : view, undefined, { escape: escapers[escaping] });
 }
 
 /** Checks that a template parses (unclosed tags, bad sections); returns the problem in words or null. */
@@ -108,7 +112,9 @@ function withQuery(url: string, params: [string, string][]): string {
  * Throws only when a custom body template does not parse (the schema refuses those on save).
  */
 export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEnvelope): BuiltRequest {
-  const view = templateView(envelope);
+  // viewCache only when a template needs it (its `json` variable stringifies the whole envelope)
+  let viewCache: Record<string, unknown> | undefined;
+  const view = () => (viewCache ??= templateView(envelope));
   let body: string;
   let contentType: string;
   switch (settings.format) {

@@ -9,11 +9,17 @@ export function newWebhookSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString("base64");
 }
 
+const keys = new Map<string, Buffer>();
+
 /** The HMAC key of a secret: the base64-decoded part after "whsec_" (as the standardwebhooks package reads it). */
 function secretKey(secret: string): Buffer {
+  const cached = keys.get(secret);
+  if (cached) return cached;
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   const key = Buffer.from(encoded, "base64");
   if (key.length === 0) throw new Error("Signing secret is empty");
+  if (keys.size >= 1_000) keys.clear(); // decoded keys of the secrets in use; bounded
+  keys.set(secret, key);
   return key;
 }
 
