@@ -112,7 +112,7 @@ function withQuery(url: string, params: [string, string][]): string {
  * Throws only when a custom body template does not parse (the schema refuses those on save).
  */
 export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEnvelope): BuiltRequest {
-  // viewCache only when a template needs it (its `json` variable stringifies the whole envelope)
+  // the template view is built only when a template needs it (its `json` variable stringifies the whole envelope)
   let viewCache: Record<string, unknown> | undefined;
   const view = () => (viewCache ??= templateView(envelope));
   let body: string;
