@@ -4,7 +4,7 @@ import type { DeliveryFeed } from "./delivery";
 
 /**
  * Low-latency delivery: a request that just committed events hands the ids of the outbox rows it queued to
- * `kickDelivery(ids)`, and this process sends them right after the response (Next `after()`): one pass claims
+ * `kickDelivery(ids)`, and this process sends them at once (Next `after()` keeps the invocation alive): one pass claims
  * them by primary key as they arrive (no scan of the due index, no waiting for a tick), so a receiver hears of a
  * change within milliseconds. While that pass runs, further kicks only add their ids to it.
  *
@@ -63,8 +63,7 @@ function runKickedPasses(): Promise<void> {
 }
 
 /**
- * Sends the given outbox rows (or, without ids, whatever is due) right after the current response, or now outside
- * a request. Never throws.
+ * Sends the given outbox rows (or, without ids, whatever is due) at once, in this process. Never throws.
  */
 export function kickDelivery(outboxIds?: readonly number[]): void {
   if (outboxIds && outboxIds.length > 0 && state.waiting.length + outboxIds.length <= MAX_WAITING) {
@@ -73,11 +72,13 @@ export function kickDelivery(outboxIds?: readonly number[]): void {
   } else {
     state.again = true;
   }
+  // Start now, not in after(): the rows are committed, so the pass need not wait for the response to be flushed.
+  // after() keeps a serverless invocation alive until the pass ends.
+  const pass = runKickedPasses();
   try {
-    after(() => runKickedPasses());
+    after(() => pass);
   } catch {
-    // outside a request scope (scripts, tests, instrumentation): just start it
-    void runKickedPasses();
+    // outside a request scope (scripts, tests, instrumentation): nothing to keep alive
   }
 }
 
