@@ -419,7 +419,7 @@ these machines are shared and noisy.
 - Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}
 - Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}
 - Server: \`next start\` (production build), \`DATABASE_URL\` → PostgreSQL, \`EMBEDDED_WORKER=0\`; deliveries by the
-  request's \`after()\` kick and by \`processOutbox\` in the benchmark process (as \`npm run worker\` does)
+  request's kick (the outbox ids it queued, sent at once by the server process) and by \`processOutbox\` in the benchmark process (as \`npm run worker\` does)
 - Load: closed loop with ${CONCURRENCY} connections for ${LOAD_SECONDS} s; open loop at fixed rates (latency from the scheduled send time)
 
 ## Results
