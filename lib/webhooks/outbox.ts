@@ -38,13 +38,20 @@ export type ClaimedRow = {
 type ClaimArgs = { now: Date; batchSize: number; leaseMs: number; workerId?: string };
 
 /**
- * The claim statement: leases rows chosen by `candidates` (FOR UPDATE SKIP LOCKED, so concurrent workers never
- * share a row), parks rows of disabled webhooks it meets, and returns the leased rows with their events, in one
- * statement.
+ * The claim statement: leases the pending rows that `filter` chooses (its WHERE conditions beyond `status =
+ * 'pending'`, then any ORDER BY / LIMIT; FOR UPDATE SKIP LOCKED, so concurrent workers never share a row), parks
+ * rows of disabled webhooks it meets, and returns the leased rows with their events, in one statement.
+ * `webhook_version` is updated_at in whole milliseconds, truncated as a JS Date truncates it (the cache key).
  */
-function claimStatement(candidates: SQL, leaseUntil: string): SQL {
+function claimStatement(filter: SQL, leaseUntil: string): SQL {
   return sql`
-      with candidates as (${candidates}),
+      with candidates as (
+        select o.id, o.event_id, w.enabled, floor(extract(epoch from w.updated_at) * 1000)::bigint as webhook_version
+        from outbox o
+        join webhooks w on w.id = o.webhook_id
+        where o.status = 'pending' and ${filter}
+        for update of o skip locked
+      ),
       parked as (
         update outbox o set next_attempt_at = 'infinity', locked_until = null
         from candidates c
@@ -66,14 +73,7 @@ function claimStatement(candidates: SQL, leaseUntil: string): SQL {
 /** The claim of due rows (the oldest first); exported for EXPLAIN in the bench and the plan test. */
 export function claimDueDeliveriesQuery(args: ClaimArgs): SQL {
   return claimStatement(
-    sql`
-        select o.id, o.event_id, w.enabled, (extract(epoch from w.updated_at) * 1000)::bigint as webhook_version
-        from outbox o
-        join webhooks w on w.id = o.webhook_id
-        where o.status = 'pending' and o.next_attempt_at <= ${iso(args.now)}::timestamptz
-        order by o.next_attempt_at
-        limit ${args.batchSize}
-        for update of o skip locked`,
+    sql`o.next_attempt_at <= ${iso(args.now)}::timestamptz order by o.next_attempt_at limit ${args.batchSize}`,
     iso(new Date(args.now.getTime() + args.leaseMs)),
   );
 }
@@ -132,13 +132,7 @@ export async function claimDeliveriesById(db: Db, ids: number[], args: Omit<Clai
   const rows = await queryRows<ClaimResultRow>(
     db,
     claimStatement(
-      sql`
-        select o.id, o.event_id, w.enabled, (extract(epoch from w.updated_at) * 1000)::bigint as webhook_version
-        from outbox o
-        join webhooks w on w.id = o.webhook_id
-        where o.id = any (${sql.param(ids)}::bigint[]) and o.status = 'pending'
-          and o.next_attempt_at <= ${iso(args.now)}::timestamptz
-        for update of o skip locked`,
+      sql`o.id = any (${sql.param(ids)}::bigint[]) and o.next_attempt_at <= ${iso(args.now)}::timestamptz`,
       iso(new Date(args.now.getTime() + args.leaseMs)),
     ),
   );
