@@ -40,8 +40,8 @@ type DeviceRow = {
   token_id: number;
 };
 
-/** Optimistic attempts before the last one, which locks the row (a device racing itself many times over). */
-const OPTIMISTIC_ATTEMPTS = 3;
+/** Attempts at a contact in all: compare-and-set ones, then a last one that locks the row. */
+const CONTACT_ATTEMPTS = 3;
 
 /**
  * Records one contact from a device: authenticates the token against the udid and applies the report.
@@ -55,7 +55,7 @@ const OPTIMISTIC_ATTEMPTS = 3;
  * Returns null when the token does not belong to a device with this udid (or is revoked).
  */
 export async function recordDeviceContact(db: Db, input: ContactInput): Promise<ContactResult | null> {
-  for (let attempt = 1; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+  for (let attempt = 1; attempt < CONTACT_ATTEMPTS; attempt++) {
     const result = await applyContact(db, input, false);
     if (result !== "conflict") return result;
   }

@@ -179,6 +179,10 @@ class DeliveryPass {
   private readonly lastServed = new Map<number, number>();
   private running = 0;
   private claiming = false;
+  /** Release statements in flight (rows given back at the deadline or after a failure). */
+  private releasing = 0;
+  /** Whether the feed may still hold ids (false once a take came back empty, until ids arrive). */
+  private feedWaiting = true;
   /** Set when a claim found fewer due rows than it wanted: the next one waits until then (see RECLAIM_AFTER_MS). */
   private exhaustedUntil = 0;
   private writing: Promise<void> | null = null;
@@ -272,11 +276,8 @@ class DeliveryPass {
   }
 
   private hasMoreToClaim(): boolean {
-    if (this.options.feed) return this.feedWaiting;
-    return performance.now() >= this.exhaustedUntil || this.running > 0 || this.queued > 0 || this.claiming;
+    return this.options.feed ? this.feedWaiting : performance.now() >= this.exhaustedUntil;
   }
-
-  private feedWaiting = true;
 
   // --- claiming -------------------------------------------------------------------------------------------------
 
@@ -285,7 +286,7 @@ class DeliveryPass {
     if (!this.options.feed && performance.now() < this.exhaustedUntil) return;
     const eligible = this.eligibleQueued();
     // claim ahead: as soon as fewer than half a batch (or two rounds of slots) can start, fetch the next batch
-    if (eligible >= this.batchSize || eligible >= Math.max(this.batchSize / 2, this.concurrency * 2)) return;
+    if (eligible >= Math.min(this.batchSize, Math.max(this.batchSize / 2, this.concurrency * 2))) return;
     const want = this.batchSize - eligible;
     const now = this.clock();
     let claim: Promise<ClaimedRow[]>;
@@ -338,8 +339,6 @@ class DeliveryPass {
       this.result.released += overflow.length;
     }
   }
-
-  private releasing = 0;
 
   /** Gives back rows claimed but never started (the budget ended, or the pass failed). */
   private releaseQueued(): void {
