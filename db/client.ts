@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import path from "node:path";
 import fs from "node:fs";
 import { sql, type SQL } from "drizzle-orm";
@@ -113,6 +114,33 @@ export function setProcessDatabase(handle: Handle | undefined): void {
 /** Runs raw SQL and returns its rows, for both drivers. */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+/** Distinct statements prepared by name at most; past it statements run unnamed (bounds server-side memory). */
+const MAX_PREPARED = 500;
+const preparedNames = new Map<string, string>();
+
+type InternalDb = {
+  dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+  session: { prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: string | undefined, arrayMode: boolean): { execute(): Promise<unknown> } };
+};
+
+/**
+ * queryRows for hot statements: on PostgreSQL a named prepared statement (named after its text), so each
+ * connection plans it once and then reuses the plan; planning cost more than executing for the device API's
+ * statements (measured in BENCHMARKS.md). Only for statements whose text comes in a few shapes (values are
+ * parameters), since every shape is kept on every connection. PGlite runs it as queryRows does.
+ */
+export async function preparedRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const internal = db as unknown as InternalDb;
+  const built = internal.dialect.sqlToQuery(query);
+  let name = preparedNames.get(built.sql);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) {
+    name = `sp_${createHash("sha1").update(built.sql).digest("hex").slice(0, 20)}`;
+    preparedNames.set(built.sql, name);
+  }
+  const result = (await internal.session.prepareQuery(built, undefined, name, false).execute()) as { rows: T[] };
   return result.rows;
 }
 

@@ -1,5 +1,6 @@
 // npm run bench — builds and starts the app on PostgreSQL, drives bounded load on 127.0.0.1 only, prints a table
-// and writes BENCHMARKS.md. Flags: --skip-build, --quick (shorter runs), --keep-db.
+// and writes BENCHMARKS.md. Flags: --skip-build, --quick (shorter runs), --keep-db, --only=status,delivery,latency,scale
+// (run those sections and print them; BENCHMARKS.md is left alone).
 import { fork, spawn, execFileSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -18,6 +19,10 @@ import { closedLoop, openLoop, percentile, type LoadRequest } from "./bench/load
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
+const ONLY = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const SECTIONS = ["status", "delivery", "latency", "scale"];
+if (ONLY?.some((s) => !SECTIONS.includes(s))) throw new Error(`--only takes ${SECTIONS.join(", ")}`);
+const runs = (section: string) => !ONLY || ONLY.includes(section);
 const ROOT = process.cwd();
 const PG_BASE = (process.env.BENCH_PG_URL ?? "postgres://root@127.0.0.1:5432").replace(/\/$/, "");
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
@@ -333,6 +338,7 @@ async function benchLatency(db: Db, orgId: number, udids: string[], tokens: stri
   record("latency", "status change → receiver p50", ms(p50), "≤ 20 ms", p50 <= 20);
   record("latency", "status change → receiver p99", ms(p99), "≤ 100 ms", p99 <= 100);
   record("latency", "status change → receiver max", ms(Math.max(...lat)));
+  record("latency", "status API answer during this run", `p50 ${ms(percentile(r.latenciesMs, 50))}, p99 ${ms(percentile(r.latenciesMs, 99))}`);
   record("memory", "server peak RSS after 1–3", `${peakRssMb(serverPid).toFixed(0)} MB`, "≤ 400 MB", peakRssMb(serverPid) <= 400);
   receiver.stop();
   await db.execute(sql`delete from webhooks where name = 'bench-latency'`);
@@ -466,18 +472,18 @@ async function main() {
     }
     server = await startServer(databaseUrl);
     const pid = server.child.pid!;
-    await benchStatusApi(udids, tokens, pid);
+    if (runs("status")) await benchStatusApi(udids, tokens, pid);
     checkDeadline();
-    await benchDelivery(handle.db, org.id);
+    if (runs("delivery")) await benchDelivery(handle.db, org.id);
     checkDeadline();
-    await benchLatency(handle.db, org.id, udids, tokens, pid);
+    if (runs("latency")) await benchLatency(handle.db, org.id, udids, tokens, pid);
     const serverErrors = server.log().split("\n").filter((l) => /error|fail/i.test(l));
     if (serverErrors.length) notes.push(`server log during the run: ${serverErrors.length} error lines, e.g. \`${serverErrors[0].slice(0, 200)}\``);
     checkDeadline();
-    await benchScale(handle.db, org.id, user.id);
+    if (runs("scale")) await benchScale(handle.db, org.id, user.id);
     const pg = await queryRows<{ v: string }>(handle.db, sql`select current_setting('server_version') as v`);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-    writeReport({
+    if (!ONLY) writeReport({
       node: process.version,
       next: pkg.dependencies.next,
       "drizzle-orm": pkg.dependencies["drizzle-orm"],
@@ -485,7 +491,7 @@ async function main() {
       PostgreSQL: pg[0].v,
     });
     console.log("\n" + rows.map((r) => `${r.ok === false ? "✗" : r.ok ? "✓" : " "} ${r.section.padEnd(11)} ${r.metric.padEnd(52)} ${r.value}${r.target ? `  [${r.target}]` : ""}`).join("\n"));
-    console.log("\nWrote BENCHMARKS.md");
+    console.log(ONLY ? "\n--only: BENCHMARKS.md left alone" : "\nWrote BENCHMARKS.md");
   } finally {
     server?.child.kill("SIGTERM");
     await handle.close();

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { queryRows, type Db } from "@/db/client";
+import { preparedRows, queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";
 import { emitEvents, eventsCte, newEvents, queuedIdsSql, toIds, type EventInput } from "@/lib/events/emit";
 import { applyReport, type Report } from "./state-machine";
@@ -67,7 +67,7 @@ export async function recordDeviceContact(db: Db, input: ContactInput): Promise<
 async function applyContact(db: Db, input: ContactInput, lock: boolean): Promise<ContactResult | null | "conflict"> {
   const now = input.now ?? new Date();
   const nowIso = now.toISOString();
-  const [device] = await queryRows<DeviceRow>(
+  const [device] = await preparedRows<DeviceRow>(
     db,
     sql`select d.id, d.org_id, d.udid, d.name, d.tags, d.status, d.firmware_version, d.registered_at, t.id as token_id
         from device_tokens t
@@ -92,7 +92,7 @@ async function applyContact(db: Db, input: ContactInput, lock: boolean): Promise
   const emitted = newEvents(inputs, now);
   const applied = sql`exists (select 1 from updated)`;
 
-  const [row] = await queryRows<{ applied: boolean; outbox_ids: unknown }>(
+  const [row] = await preparedRows<{ applied: boolean; outbox_ids: unknown }>(
     db,
     sql`
       with updated as (

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import { queryRows, type Db } from "@/db/client";
+import { preparedRows, type Db } from "@/db/client";
 import { newEventId } from "@/lib/ids";
 import type { EventType } from "@/lib/webhooks/catalog";
 
@@ -21,8 +21,6 @@ export type Emitted = {
   outboxIds: number[];
 };
 
-const textArray = (values: readonly string[]): SQL =>
-  values.length ? sql`array[${sql.join(values.map((v) => sql`${v}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
 
 /**
  * The common table expressions that append events and queue their deliveries: `input` (the events),
@@ -36,7 +34,7 @@ export function eventsCte(orgId: number, inputs: readonly EventInput[], emitted:
   const at = now.toISOString();
   const values = inputs.map((input, i) => {
     const d = input.device ?? null;
-    return sql`(${emitted[i].id}, ${input.type}, ${d?.id ?? null}::int, ${d?.udid ?? null}::text, ${d?.name ?? null}::text, ${JSON.stringify(input.data)}::jsonb, ${textArray(d?.tags ?? [])})`;
+    return sql`(${emitted[i].id}, ${input.type}, ${d?.id ?? null}::int, ${d?.udid ?? null}::text, ${d?.name ?? null}::text, ${JSON.stringify(input.data)}::jsonb, ${sql.param(d?.tags ?? [])}::text[])`;
   });
   return sql`
       input (id, type, device_id, device_udid, device_name, payload, device_tags) as (values ${sql.join(values, sql`, `)}),
@@ -82,7 +80,7 @@ export function toIds(value: unknown): number[] {
 export async function emitEvents(tx: Db, orgId: number, inputs: readonly EventInput[], now: Date = new Date()): Promise<Emitted> {
   if (inputs.length === 0) return { events: [], deliveries: 0, outboxIds: [] };
   const emitted = newEvents(inputs, now);
-  const [row] = await queryRows<{ outbox_ids: unknown }>(
+  const [row] = await preparedRows<{ outbox_ids: unknown }>(
     tx,
     sql`with ${eventsCte(orgId, inputs, emitted, now)} select ${queuedIdsSql}`,
   );

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import { queryRows, type Db } from "@/db/client";
+import { preparedRows, queryRows, type Db } from "@/db/client";
 import { deliveryAttempts } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { StoredEvent } from "./types";
@@ -119,7 +119,7 @@ function toClaimed(r: ClaimResultRow): ClaimedRow {
 
 /** Leases up to `batchSize` due rows for `leaseMs`; returns what was claimed. */
 export async function claimDueDeliveries(db: Db, args: ClaimArgs): Promise<ClaimedRow[]> {
-  const rows = await queryRows<ClaimResultRow>(db, claimDueDeliveriesQuery(args));
+  const rows = await preparedRows<ClaimResultRow>(db, claimDueDeliveriesQuery(args));
   return rows.map(toClaimed);
 }
 
@@ -129,7 +129,7 @@ export async function claimDueDeliveries(db: Db, args: ClaimArgs): Promise<Claim
  */
 export async function claimDeliveriesById(db: Db, ids: number[], args: Omit<ClaimArgs, "batchSize">): Promise<ClaimedRow[]> {
   if (ids.length === 0) return [];
-  const rows = await queryRows<ClaimResultRow>(
+  const rows = await preparedRows<ClaimResultRow>(
     db,
     claimStatement(
       sql`o.id = any (${sql.param(ids)}::bigint[]) and o.next_attempt_at <= ${iso(args.now)}::timestamptz`,
@@ -200,7 +200,7 @@ export async function writeOutcomes(db: Db, outcomes: RowOutcome[], attempts: At
       attempted_at: a.attemptedAt instanceof Date ? iso(a.attemptedAt) : (a.attemptedAt ?? null),
     })),
   );
-  await db.execute(sql`
+  await preparedRows(db, sql`
     with done as (
       update outbox o
       set status = r.status,
