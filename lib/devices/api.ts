@@ -6,7 +6,7 @@ import { intEnv } from "@/lib/env";
 import { readBodyCapped } from "@/lib/http/body";
 import { isDatabaseUnavailable, jsonError, unavailable, validationError } from "@/lib/http/json";
 import { TokenBucket } from "@/lib/rate-limit";
-import { kickDelivery } from "@/lib/webhooks/kick";
+import { kickDelivery, kickLease, kickLeased } from "@/lib/webhooks/kick";
 import { udidSchema } from "@/lib/validation/devices";
 import { recordAuthenticationFailure, recordDeviceContact, type ContactInput, type ContactResult } from "./contact";
 import { DEVICE_TOKEN_PATTERN, hashDeviceToken } from "./tokens";
@@ -116,12 +116,14 @@ export async function handleDeviceRequest<S extends z.ZodType>(
     if (!body.ok) return body.response;
 
     const db = await getDb();
-    const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.value) });
+    const leaseUntil = kickLease();
+    const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.value), leaseUntil });
     if (!result) {
       await noteFailure(udid, "invalid_token", req);
       return unauthorized();
     }
-    if (result.outboxIds.length > 0) kickDelivery(result.outboxIds);
+    if (result.leased.length > 0) kickLeased(result.leased, leaseUntil!);
+    else if (result.outboxIds.length > 0) kickDelivery(result.outboxIds);
     return NextResponse.json(contactReply(result));
   } catch (err) {
     if (err instanceof BodyTooLarge) return tooLarge();

@@ -2,7 +2,8 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { preparedRows, queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";
-import { emitEvents, eventsCte, newEvents, queuedIdsSql, toIds, type EventInput } from "@/lib/events/emit";
+import { emitEvents, eventsCte, newEvents, queuedSql, toQueued, type EventInput } from "@/lib/events/emit";
+import type { ClaimedRow } from "@/lib/webhooks/outbox";
 import { applyReport, type Report } from "./state-machine";
 
 export type ContactInput = {
@@ -13,6 +14,11 @@ export type ContactInput = {
   /** Telemetry to store with this contact (signal name → JSON value); one device.telemetry event when present. */
   signals?: Record<string, unknown>;
   now?: Date;
+  /**
+   * Queue the deliveries already leased until then to this process's dispatcher (lib/webhooks/kick.ts), which
+   * sends them without claiming them first; they come back as `leased`.
+   */
+  leaseUntil?: Date | null;
 };
 
 export type ContactResult = {
@@ -26,6 +32,8 @@ export type ContactResult = {
   deliveries: number;
   /** Their ids (the in-process dispatcher sends them at once). */
   outboxIds: number[];
+  /** With `leaseUntil`: the queued rows as the dispatcher's claim would return them (empty otherwise). */
+  leased: ClaimedRow[];
 };
 
 type DeviceRow = {
@@ -92,7 +100,7 @@ async function applyContact(db: Db, input: ContactInput, lock: boolean): Promise
   const emitted = newEvents(inputs, now);
   const applied = sql`exists (select 1 from updated)`;
 
-  const [row] = await preparedRows<{ applied: boolean; outbox_ids: unknown }>(
+  const [row] = await preparedRows<{ applied: boolean; queued: unknown }>(
     db,
     sql`
       with updated as (
@@ -124,11 +132,32 @@ async function applyContact(db: Db, input: ContactInput, lock: boolean): Promise
               returning 1)`
           : sql``
       }
-      ${inputs.length ? sql`, ${eventsCte(device.org_id, inputs, emitted, now, applied)}` : sql``}
-      select ${applied} as applied, ${inputs.length ? queuedIdsSql : sql`'{}'::bigint[] as outbox_ids`}`,
+      ${inputs.length ? sql`, ${eventsCte(device.org_id, inputs, emitted, now, applied, input.leaseUntil)}` : sql``}
+      select ${applied} as applied, ${inputs.length ? queuedSql : sql`'[]'::json as queued`}`,
   );
   if (!row?.applied) return "conflict";
-  const outboxIds = toIds(row.outbox_ids);
+  const queued = toQueued(row.queued);
+  const outboxIds = queued.map((q) => q.id);
+  const types = new Map(emitted.map((e) => [e.id, e.type]));
+  const leased: ClaimedRow[] = input.leaseUntil
+    ? queued.map((q) => ({
+        id: q.id,
+        orgId: device.org_id,
+        eventId: q.eventId,
+        webhookId: q.webhookId,
+        attempts: 1,
+        webhookVersion: q.webhookVersion,
+        event: {
+          id: q.eventId,
+          orgId: device.org_id,
+          type: types.get(q.eventId)!,
+          deviceUdid: device.udid,
+          deviceName: device.name,
+          payload: q.payload,
+          createdAt: now,
+        },
+      }))
+    : [];
   return {
     udid: device.udid,
     status: transition.status,
@@ -137,6 +166,7 @@ async function applyContact(db: Db, input: ContactInput, lock: boolean): Promise
     events: emitted.map((e) => e.id),
     deliveries: outboxIds.length,
     outboxIds,
+    leased,
   };
 }
 

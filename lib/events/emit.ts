@@ -30,8 +30,18 @@ export type Emitted = {
  * Embed them in a larger statement with `with …, ${eventsCte(…)} select …` so the change, its events and their
  * deliveries commit together, in one round trip.
  */
-export function eventsCte(orgId: number, inputs: readonly EventInput[], emitted: readonly EmittedEvent[], now: Date, onlyIf?: SQL): SQL {
+export function eventsCte(
+  orgId: number,
+  inputs: readonly EventInput[],
+  emitted: readonly EmittedEvent[],
+  now: Date,
+  onlyIf?: SQL,
+  leaseUntil?: Date | null,
+): SQL {
   const at = now.toISOString();
+  // Rows born leased (attempts = 1, due when the lease ends) belong to this process's dispatcher at once, as if
+  // it had claimed them: no claim statement per request. Not sent by the lease's end → due for any worker.
+  const lease = leaseUntil ? leaseUntil.toISOString() : null;
   const values = inputs.map((input, i) => {
     const d = input.device ?? null;
     return sql`(${emitted[i].id}, ${input.type}, ${d?.id ?? null}::int, ${d?.udid ?? null}::text, ${d?.name ?? null}::text, ${JSON.stringify(input.data)}::jsonb, ${sql.param(d?.tags ?? [])}::text[])`;
@@ -42,18 +52,19 @@ export function eventsCte(orgId: number, inputs: readonly EventInput[], emitted:
         insert into events (id, org_id, type, device_id, device_udid, device_name, payload, created_at)
         select id, ${orgId}, type, device_id, device_udid, device_name, payload, ${at}::timestamptz from input
         ${onlyIf ? sql`where ${onlyIf}` : sql``}
-        returning id
+        returning id, payload
       ),
       queued as (
-        insert into outbox (org_id, event_id, webhook_id, next_attempt_at, created_at)
-        select ${orgId}, input.id, w.id, ${at}::timestamptz, ${at}::timestamptz
+        insert into outbox (org_id, event_id, webhook_id, next_attempt_at, created_at, attempts, locked_until)
+        select ${orgId}, input.id, w.id, ${lease ?? at}::timestamptz, ${at}::timestamptz, ${lease ? 1 : 0}::int,
+          ${lease}::timestamptz
         from input
         join inserted on inserted.id = input.id
         join webhooks w on w.org_id = ${orgId} and w.enabled and input.type = any (w.events)
         where w.device_scope = 'all'
            or (w.device_scope = 'selected' and input.device_id = any (w.device_ids))
            or (w.device_scope = 'tags' and input.device_tags && w.device_tags)
-        returning id
+        returning id, event_id, webhook_id
       )`;
 }
 
@@ -62,14 +73,35 @@ export function newEvents(inputs: readonly EventInput[], now: Date): EmittedEven
   return inputs.map((input) => ({ id: newEventId(now.getTime()), type: input.type, createdAt: now }));
 }
 
-/** Reads the `queued` ids a statement built with eventsCte returned as `outbox_ids`. */
-export const queuedIdsSql = sql`(select coalesce(array_agg(id order by id), '{}') from queued) as outbox_ids`;
+/** An outbox row a statement built with eventsCte queued. */
+export type QueuedDelivery = {
+  id: number;
+  eventId: string;
+  webhookId: number;
+  webhookVersion: number;
+  /** The event's payload as stored (jsonb orders keys), so every attempt sends the same data. */
+  payload: Record<string, unknown>;
+};
 
-export function toIds(value: unknown): number[] {
-  if (Array.isArray(value)) return value.map(Number);
-  // PGlite/pg return int8[] parsed; a text form '{1,2}' is handled for safety
-  if (typeof value === "string") return value.replace(/[{}]/g, "").split(",").filter(Boolean).map(Number);
-  return [];
+/**
+ * Reads the rows `queued` as `queued`: [id, event id, webhook id, webhook version, payload] each, the version
+ * being the webhook's updated_at in whole ms as the claim returns it (the dispatcher's settings cache key).
+ */
+export const queuedSql = sql`(
+    select coalesce(json_agg(json_build_array(q.id, q.event_id, q.webhook_id,
+      floor(extract(epoch from w.updated_at) * 1000)::bigint, i.payload) order by q.id), '[]')
+    from queued q join webhooks w on w.id = q.webhook_id join inserted i on i.id = q.event_id) as queued`;
+
+export function toQueued(value: unknown): QueuedDelivery[] {
+  type Tuple = [number, string, number, number, Record<string, unknown>];
+  const list = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as Tuple[];
+  return list.map(([id, eventId, webhookId, version, payload]) => ({
+    id: Number(id),
+    eventId,
+    webhookId: Number(webhookId),
+    webhookVersion: Number(version),
+    payload: payload ?? {},
+  }));
 }
 
 /**
@@ -80,10 +112,10 @@ export function toIds(value: unknown): number[] {
 export async function emitEvents(tx: Db, orgId: number, inputs: readonly EventInput[], now: Date = new Date()): Promise<Emitted> {
   if (inputs.length === 0) return { events: [], deliveries: 0, outboxIds: [] };
   const emitted = newEvents(inputs, now);
-  const [row] = await preparedRows<{ outbox_ids: unknown }>(
+  const [row] = await preparedRows<{ queued: unknown }>(
     tx,
-    sql`with ${eventsCte(orgId, inputs, emitted, now)} select ${queuedIdsSql}`,
+    sql`with ${eventsCte(orgId, inputs, emitted, now)} select ${queuedSql}`,
   );
-  const outboxIds = toIds(row?.outbox_ids);
+  const outboxIds = toQueued(row?.queued).map((q) => q.id);
   return { events: emitted, deliveries: outboxIds.length, outboxIds };
 }

@@ -23,13 +23,17 @@ import { webhookSettingsFromRow } from "./settings";
 import { signRequest } from "./signing";
 import type { BuiltRequest, SendResult, WebhookSettings } from "./types";
 
+/** An outbox id to claim, or a row its request queued already leased to this process until `leaseUntil` (epoch ms). */
+export type FeedItem = number | { row: ClaimedRow; leaseUntil: number };
+
 /**
- * Where a pass gets rows from, instead of the due index: the outbox ids that requests of this process just queued
- * (lib/webhooks/kick.ts). The pass claims them by id as they arrive and ends when none are left.
+ * Where a pass gets rows from, instead of the due index: the outbox rows that requests of this process just
+ * queued (lib/webhooks/kick.ts). The pass claims ids by id and takes leased rows as they are, as they arrive, and
+ * ends when none are left.
  */
 export type DeliveryFeed = {
-  /** Up to `max` ids to claim next (removed from the feed); empty when none are waiting. */
-  take(max: number): number[];
+  /** Up to `max` items to deliver next (removed from the feed); empty when none are waiting. */
+  take(max: number): FeedItem[];
   /** Calls `listener` when ids arrive; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
 };
@@ -291,10 +295,10 @@ class DeliveryPass {
     const now = this.clock();
     let claim: Promise<ClaimedRow[]>;
     if (this.options.feed) {
-      const ids = this.options.feed.take(want);
-      this.feedWaiting = ids.length > 0;
-      if (ids.length === 0) return;
-      claim = claimDeliveriesById(this.db, ids, { now, leaseMs: this.leaseMs, workerId: this.options.workerId });
+      const items = this.options.feed.take(want);
+      this.feedWaiting = items.length > 0;
+      if (items.length === 0) return;
+      claim = this.claimFed(items, now);
     } else {
       claim = claimDueDeliveries(this.db, { now, batchSize: want, leaseMs: this.leaseMs, workerId: this.options.workerId });
     }
@@ -309,6 +313,23 @@ class DeliveryPass {
         this.claiming = false;
         this.pump();
       });
+  }
+
+  /**
+   * Claims the fed ids; takes the fed leased rows as claimed while enough of their lease is left to send one and
+   * write it back (the rest stay leased, and any worker sends them when the lease ends).
+   */
+  private async claimFed(items: FeedItem[], now: Date): Promise<ClaimedRow[]> {
+    const ids: number[] = [];
+    const leased: ClaimedRow[] = [];
+    const enough = now.getTime() + webhookTimeoutMs() + 30_000;
+    for (const item of items) {
+      if (typeof item === "number") ids.push(item);
+      else if (item.leaseUntil >= enough) leased.push(item.row);
+    }
+    if (ids.length === 0) return leased;
+    const claimed = await claimDeliveriesById(this.db, ids, { now, leaseMs: this.leaseMs, workerId: this.options.workerId });
+    return [...leased, ...claimed];
   }
 
   private async onClaimed(claimed: ClaimedRow[], now: Date): Promise<void> {

@@ -1,12 +1,19 @@
 import "server-only";
 import { after } from "next/server";
-import type { DeliveryFeed } from "./delivery";
+import { intEnv } from "@/lib/env";
+import type { DeliveryFeed, FeedItem } from "./delivery";
+import type { ClaimedRow } from "./outbox";
 
 /**
  * Low-latency delivery: a request that just committed events hands the ids of the outbox rows it queued to
  * `kickDelivery(ids)`, and this process sends them at once (Next `after()` keeps the invocation alive): one pass claims
  * them by primary key as they arrive (no scan of the due index, no waiting for a tick), so a receiver hears of a
  * change within milliseconds. While that pass runs, further kicks only add their ids to it.
+ *
+ * The device API goes one step further: it asks `kickLease()` for a lease and queues its outbox rows already
+ * leased to this process (attempts = 1, as a claim would leave them), then hands the rows themselves to
+ * `kickLeased`: the pass sends them without a claim statement. A row that waits in memory until too little of its
+ * lease is left is dropped, and any worker sends it once the lease ends.
  *
  * A kick without ids (redeliver, replay) runs one ordinary pass over everything due. The embedded loop, the worker
  * and the cron route remain the backstop for retries and for anything a kick missed (the process died, or more
@@ -22,7 +29,7 @@ type KickState = {
   running: Promise<void> | null;
   /** An ordinary pass over due rows is wanted after the current one. */
   again: boolean;
-  waiting: number[];
+  waiting: FeedItem[];
   listeners: Set<() => void>;
 };
 const g = globalThis as unknown as { __signalpostKick?: KickState };
@@ -63,11 +70,31 @@ function runKickedPasses(): Promise<void> {
 }
 
 /**
+ * A lease for outbox rows about to be queued and handed to `kickLeased`, or null when enough rows already wait
+ * (queue them unleased then, and kick their ids). Long enough for the rows to wait behind one kicked pass and then
+ * be sent and written back within their own.
+ */
+export function kickLease(now: Date = new Date()): Date | null {
+  if (state.waiting.length >= MAX_WAITING) return null;
+  const timeout = intEnv("WEBHOOK_TIMEOUT_MS", 10_000) || 10_000;
+  return new Date(now.getTime() + 2 * KICK_BUDGET_MS + timeout + 30_000);
+}
+
+/** Sends rows queued leased until `leaseUntil` (see kickLease) at once, in this process. Never throws. */
+export function kickLeased(rows: readonly ClaimedRow[], leaseUntil: Date): void {
+  enqueue(rows.map((row) => ({ row, leaseUntil: leaseUntil.getTime() })));
+}
+
+/**
  * Sends the given outbox rows (or, without ids, whatever is due) at once, in this process. Never throws.
  */
 export function kickDelivery(outboxIds?: readonly number[]): void {
-  if (outboxIds && outboxIds.length > 0 && state.waiting.length + outboxIds.length <= MAX_WAITING) {
-    state.waiting.push(...outboxIds);
+  enqueue(outboxIds ?? []);
+}
+
+function enqueue(items: readonly FeedItem[]): void {
+  if (items.length > 0 && state.waiting.length + items.length <= MAX_WAITING) {
+    state.waiting.push(...items);
     for (const listener of state.listeners) listener();
   } else {
     state.again = true;

@@ -1,14 +1,19 @@
 import { eq } from "drizzle-orm";
+import { POST as postStatus } from "@/app/api/v1/devices/[udid]/status/route";
+import { events } from "@/db/schema";
+import { recordDeviceContact } from "@/lib/devices/contact";
+import { hashDeviceToken } from "@/lib/devices/tokens";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { webhooks } from "@/db/schema";
 import { processOutbox } from "@/lib/webhooks/delivery";
-import { kickDelivery, pendingKick } from "@/lib/webhooks/kick";
+import { kickDelivery, kickLease, kickLeased, pendingKick } from "@/lib/webhooks/kick";
 import { rotateSecret } from "@/lib/webhooks/secrets";
 import { bumpedUpdatedAt } from "@/lib/webhooks/settings";
 import { signPayload } from "@/lib/webhooks/signing";
 import { useTestDatabase } from "../support/db";
 import { useTestReceiver } from "../support/test-receiver";
+import { callDeviceRoute, makeDevice } from "../devices/helpers";
 import { emitOffline, insertWebhook, outboxRows, seedDeliveryOrg } from "./helpers";
 
 const db = useTestDatabase();
@@ -39,6 +44,77 @@ describe("kickDelivery(outboxIds)", () => {
     kickDelivery(outboxIds);
     await pendingKick();
     expect(receiver.requests).toHaveLength(1);
+    expect((await outboxRows(db()))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+  });
+});
+
+describe("rows queued leased by the device API (no claim statement)", () => {
+  async function leasedContact(now = new Date()) {
+    const { org } = await seedDeliveryOrg(db());
+    const { device, token } = await makeDevice(db(), org.id, "leased-1");
+    const { secret } = await insertWebhook(db(), org.id, receiver.url);
+    const leaseUntil = kickLease(now)!;
+    const result = await recordDeviceContact(db(), {
+      udid: device.udid,
+      tokenHash: hashDeviceToken(token),
+      report: { status: "online" },
+      now,
+      leaseUntil,
+    });
+    return { result: result!, leaseUntil, secret };
+  }
+
+  it("are born claimed (attempts 1, due when the lease ends), so no other pass sends them meanwhile", async () => {
+    const now = new Date();
+    const { result, leaseUntil } = await leasedContact(now);
+    expect(leaseUntil.getTime()).toBeGreaterThan(now.getTime() + 40_000);
+    expect(result.leased.map((r) => [r.id, r.attempts, r.event?.type])).toEqual([[result.outboxIds[0], 1, "device.status.online"]]);
+    const [row] = await outboxRows(db());
+    expect(row).toMatchObject({ status: "pending", attempts: 1 });
+    expect(row.nextAttemptAt.getTime()).toBe(leaseUntil.getTime());
+    expect(row.lockedUntil?.getTime()).toBe(leaseUntil.getTime());
+    expect(await processOutbox({ now })).toMatchObject({ claimed: 0 });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it("kickLeased sends them as stored, signed, and records the outcome on the same attempt", async () => {
+    const { result, leaseUntil, secret } = await leasedContact();
+    kickLeased(result.leased, leaseUntil);
+    await pendingKick();
+    expect(receiver.requests).toHaveLength(1);
+    const req = receiver.requests[0];
+    const body = new Webhook(secret).verify(req.body, req.headers as Record<string, string>) as { eventId: string; data: unknown };
+    const [stored] = await db().select().from(events).where(eq(events.id, result.leased[0].eventId));
+    expect(body.eventId).toBe(stored.id);
+    expect(JSON.stringify(body.data)).toBe(JSON.stringify(stored.payload)); // the stored (jsonb) key order
+    expect((await outboxRows(db()))[0]).toMatchObject({ status: "succeeded", attempts: 1, lockedUntil: null });
+  });
+
+  it("a leased row whose process never sent it is sent by any worker once the lease has ended", async () => {
+    const now = new Date();
+    const { leaseUntil } = await leasedContact(now);
+    expect(await processOutbox({ now: new Date(leaseUntil.getTime() + 1000) })).toMatchObject({ succeeded: 1 });
+    expect((await outboxRows(db()))[0]).toMatchObject({ status: "succeeded", attempts: 2 });
+  });
+
+  it("a fed row with too little of its lease left is not sent by the kick (it would outlive the lease)", async () => {
+    const { result } = await leasedContact();
+    kickLeased(result.leased, new Date(Date.now() + 5_000));
+    await pendingKick();
+    expect(receiver.requests).toHaveLength(0);
+    expect((await outboxRows(db()))[0]).toMatchObject({ status: "pending", attempts: 1 });
+  });
+
+  it("the status route queues its rows leased and its kick delivers them", async () => {
+    const { org } = await seedDeliveryOrg(db());
+    const { device, token } = await makeDevice(db(), org.id, "leased-2");
+    await insertWebhook(db(), org.id, receiver.url);
+    const res = await callDeviceRoute(postStatus, device.udid, { token, body: { status: "online" } });
+    expect(res.status).toBe(200);
+    await pendingKick();
+    // a first contact registers the device too; the webhook subscribes to the status event only
+    expect(receiver.requests).toHaveLength(1);
+    expect(res.json.events).toContain(receiver.requests[0].headers["webhook-id"]);
     expect((await outboxRows(db()))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
   });
 });
