@@ -336,6 +336,16 @@ async function benchLatency(db: Db, orgId: number, udids: string[], tokens: stri
     const t1 = arrivals.get(id);
     if (t1 !== undefined) lat.push(t1 - t0);
   }
+  const missing = [...sentAt.keys()].filter((id) => !arrivals.has(id));
+  if (missing.length > 0) {
+    const states = await queryRows<{ event_id: string; status: string; attempts: number; last_error: string | null; next_attempt_at: string }>(
+      db,
+      sql`select event_id, status, attempts, last_error, next_attempt_at::text from outbox
+          where event_id = any (${sql.param(missing.slice(0, 20))}::text[])`,
+    );
+    notes.push(`latency: ${missing.length} event(s) not at the receiver 10 s after the run; their outbox rows: ${JSON.stringify(states)}`);
+    console.log(`  ${notes.at(-1)}`);
+  }
   const p50 = percentile(lat, 50);
   const p99 = percentile(lat, 99);
   if (process.env.BENCH_TRACE) {

@@ -48,8 +48,19 @@ type DeviceRow = {
   token_id: number;
 };
 
-/** Attempts at a contact in all: compare-and-set ones, then a last one that locks the row. */
+/** Attempts at a contact in all after a lookup: compare-and-set ones, then a last one that locks the row. */
 const CONTACT_ATTEMPTS = 3;
+
+/** Devices this process served, by udid and token hash, as their row stood after the last contact. */
+const KNOWN_DEVICES_MAX = 20_000;
+const g = globalThis as unknown as { __signalpostKnownDevices?: Map<string, DeviceRow> };
+const knownDevices = (g.__signalpostKnownDevices ??= new Map());
+
+function remember(key: string, row: DeviceRow): void {
+  knownDevices.delete(key);
+  knownDevices.set(key, row);
+  if (knownDevices.size > KNOWN_DEVICES_MAX) knownDevices.delete(knownDevices.keys().next().value!);
+}
 
 /**
  * Records one contact from a device: authenticates the token against the udid and applies the report.
@@ -60,30 +71,56 @@ const CONTACT_ATTEMPTS = 3;
  * their deliveries commit together or not at all. When a concurrent report of the same device changed the row in
  * between, nothing is written and the contact is applied again on the new state; the last attempt locks the row
  * (FOR UPDATE in a transaction), so reports of one device always apply, in order.
+ *
+ * One round trip when this process has served the device before: the lookup's result is remembered (per udid and
+ * token hash) with the state the contact left, and the statement is tried on that at once. The compare-and-set
+ * checks everything the contact relies on (udid, name, tags, status, firmware, registered, the token still
+ * belonging to the device and not revoked), so a stale entry — a report through another instance, an edit, a
+ * revoked token, a deleted device — writes nothing and falls back to the lookup.
  * Returns null when the token does not belong to a device with this udid (or is revoked).
  */
 export async function recordDeviceContact(db: Db, input: ContactInput): Promise<ContactResult | null> {
-  for (let attempt = 1; attempt < CONTACT_ATTEMPTS; attempt++) {
-    const result = await applyContact(db, input, false);
+  const key = `${input.udid}\u0000${input.tokenHash}`;
+  const known = knownDevices.get(key);
+  if (known) {
+    const result = await applyContact(db, input, known, false);
     if (result !== "conflict") return result;
   }
-  const locked = await db.transaction((tx) => applyContact(tx, input, true));
+  for (let attempt = 1; attempt < CONTACT_ATTEMPTS; attempt++) {
+    const result = await applyContact(db, input, null, false);
+    if (result !== "conflict") return result;
+  }
+  const locked = await db.transaction((tx) => applyContact(tx, input, null, true));
   if (locked === "conflict") throw new Error("device contact conflicted while holding the row lock");
   return locked;
 }
 
-async function applyContact(db: Db, input: ContactInput, lock: boolean): Promise<ContactResult | null | "conflict"> {
+/** Applies the contact to `known` (a remembered row) or to the row a lookup finds (locked with `lock`). */
+async function applyContact(
+  db: Db,
+  input: ContactInput,
+  known: DeviceRow | null,
+  lock: boolean,
+): Promise<ContactResult | null | "conflict"> {
   const now = input.now ?? new Date();
   const nowIso = now.toISOString();
-  const [device] = await preparedRows<DeviceRow>(
-    db,
-    sql`select d.id, d.org_id, d.udid, d.name, d.tags, d.status, d.firmware_version, d.registered_at, t.id as token_id
-        from device_tokens t
-        join devices d on d.id = t.device_id and d.org_id = t.org_id
-        where t.token_hash = ${input.tokenHash} and d.udid = ${input.udid} and t.revoked_at is null
-        ${lock ? sql`for update of d` : sql``}`,
-  );
-  if (!device) return null;
+  const key = `${input.udid}\u0000${input.tokenHash}`;
+  const device =
+    known ??
+    (
+      await preparedRows<DeviceRow>(
+        db,
+        sql`select d.id, d.org_id, d.udid, d.name, d.tags, d.status, d.firmware_version, d.registered_at, t.id as token_id
+            from device_tokens t
+            join devices d on d.id = t.device_id and d.org_id = t.org_id
+            where t.token_hash = ${input.tokenHash} and d.udid = ${input.udid} and t.revoked_at is null
+            ${lock ? sql`for update of d` : sql``}`,
+      )
+    )[0];
+  if (!device) {
+    knownDevices.delete(key);
+    return null;
+  }
 
   const transition = applyReport(
     {
@@ -111,10 +148,16 @@ async function applyContact(db: Db, input: ContactInput, lock: boolean): Promise
           registered_at = coalesce(registered_at, ${nowIso}::timestamptz),
           presence_deadline = ${nowIso}::timestamptz + make_interval(secs => offline_after_seconds)
         where id = ${device.id}
+          and udid = ${device.udid}
+          and name = ${device.name}
+          and tags = ${sql.param(device.tags ?? [])}::text[]
           and status = ${device.status}
           and firmware_version is not distinct from ${device.firmware_version}::text
           and (registered_at is null) = ${device.registered_at === null}::boolean
-          and exists (select 1 from device_tokens where id = ${device.token_id} and revoked_at is null)
+          and exists (
+            select 1 from device_tokens
+            where id = ${device.token_id} and device_id = ${device.id} and token_hash = ${input.tokenHash}
+              and revoked_at is null)
         returning id),
       -- the token's last use, at most once a minute, to spare writes
       token_used as (
@@ -135,7 +178,16 @@ async function applyContact(db: Db, input: ContactInput, lock: boolean): Promise
       ${inputs.length ? sql`, ${eventsCte(device.org_id, inputs, emitted, now, applied, input.leaseUntil)}` : sql``}
       select ${applied} as applied, ${inputs.length ? queuedSql : sql`'[]'::json as queued`}`,
   );
-  if (!row?.applied) return "conflict";
+  if (!row?.applied) {
+    knownDevices.delete(key);
+    return "conflict";
+  }
+  remember(key, {
+    ...device,
+    status: transition.status,
+    firmware_version: transition.firmwareVersion,
+    registered_at: device.registered_at ?? now,
+  });
   const queued = toQueued(row.queued);
   const outboxIds = queued.map((q) => q.id);
   const types = new Map(emitted.map((e) => [e.id, e.type]));

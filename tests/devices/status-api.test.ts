@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getDatabase, openDatabase, queryRows, setProcessDatabase } from "@/db/client";
-import { devices, deviceTokens, events, orgs, outbox, signals } from "@/db/schema";
+import { devices, deviceTokens, events, orgs, outbox, signals, webhooks } from "@/db/schema";
 import { POST as postSignals } from "@/app/api/v1/devices/[udid]/signals/route";
 import { POST as postStatus } from "@/app/api/v1/devices/[udid]/status/route";
 import { regenerateDeviceToken } from "@/lib/devices/admin";
@@ -303,6 +303,47 @@ describe("POST /api/v1/devices/{udid}/signals", () => {
     // exactly 50 is fine
     const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`s${i}`, i]));
     expect((await callDeviceRoute(postSignals, device.udid, { token, body: { signals: fifty } })).status).toBe(200);
+  });
+});
+
+describe("remembered devices (one round trip for a device this process served)", () => {
+  const report = (udid: string, token: string, status: "online" | "offline" | "utilizing", now?: Date) =>
+    recordDeviceContact(db(), { udid, tokenHash: hashDeviceToken(token), report: { status }, now });
+
+  it("a change made elsewhere (another instance, the sweeper) is seen: the report applies to the stored state", async () => {
+    const o = await org();
+    const { device, token } = await makeDevice(db(), o.id, "rem-1");
+    await report("rem-1", token, "online");
+    // another instance records offline meanwhile; this process still remembers online
+    await db().update(devices).set({ status: "offline" }).where(eq(devices.id, device.id));
+    const again = await report("rem-1", token, "online");
+    expect(again!.changed).toBe(true);
+    expect((await eventTypes(device.id)).at(-1)).toBe("device.status.online");
+  });
+
+  it("a rename or new tags reach the next event's snapshot and the webhooks' tag scope", async () => {
+    const o = await org();
+    const { device, token } = await makeDevice(db(), o.id, "rem-2");
+    const hook = await subscribeAll(db(), o.id);
+    await db().update(webhooks).set({ deviceScope: "tags", deviceTags: ["lab-9"] }).where(eq(webhooks.id, hook.id));
+    expect((await report("rem-2", token, "online"))!.deliveries).toBe(0);
+    await db().update(devices).set({ name: "Renamed", tags: ["lab-9"] }).where(eq(devices.id, device.id));
+    const r = await report("rem-2", token, "utilizing");
+    expect(r!.deliveries).toBe(1);
+    const [ev] = await db().select().from(events).where(eq(events.id, r!.events[0]));
+    expect(ev.deviceName).toBe("Renamed");
+  });
+
+  it("a regenerated token stops the remembered one at once; a deleted device is not found", async () => {
+    const o = await org();
+    const { device, token } = await makeDevice(db(), o.id, "rem-3");
+    await report("rem-3", token, "online");
+    const fresh = await regenerateDeviceToken(db(), { orgId: o.id, userId: null }, device.id);
+    expect(await report("rem-3", token, "offline")).toBeNull();
+    expect(await report("rem-3", fresh.token, "offline")).not.toBeNull();
+    await db().delete(devices).where(eq(devices.id, device.id));
+    expect(await report("rem-3", fresh.token, "online")).toBeNull();
+    expect((await deviceRow(device.id)) ?? null).toBeNull();
   });
 });
 
