@@ -348,7 +348,8 @@ async function benchLatency(db: Db, orgId: number, udids: string[], tokens: stri
     },
   });
   let arrivals = await receiver.arrivals();
-  for (let i = 0; i < 20 && arrivals.size < sentAt.size; i++) {
+  const allArrived = () => [...sentAt.keys()].every((id) => arrivals.has(id));
+  for (let i = 0; i < 20 && !allArrived(); i++) {
     await sleep(500);
     arrivals = await receiver.arrivals();
   }
