@@ -18,7 +18,8 @@ import {
 import { buildWebhookRequest, maskAuth } from "./request";
 import { decideOutcome, disableThresholds, retrySchedule } from "./retry";
 import { loadSigningSecrets } from "./secrets";
-import { sendHttpRequest, webhookTimeoutMs } from "./send";
+import { sendAndRecordMs } from "./lease";
+import { sendHttpRequest } from "./send";
 import { webhookSettingsFromRow } from "./settings";
 import { signRequest } from "./signing";
 import type { BuiltRequest, SendResult, WebhookSettings } from "./types";
@@ -218,7 +219,7 @@ class DeliveryPass {
     const budgetMs = options.budgetMs ?? 10_000;
     // The lease outlives the whole pass: claims stop at the budget, and every send started before it ends within
     // the timeout; 30 s more covers writing back. A crashed worker's rows become due again when it ends.
-    this.leaseMs = budgetMs + webhookTimeoutMs() + 30_000;
+    this.leaseMs = budgetMs + sendAndRecordMs();
     this.deadline = performance.now() + budgetMs;
     this.maxQueuedPerWebhook = Math.max(this.perWebhookLimit * 4, this.batchSize + this.concurrency);
   }
@@ -322,7 +323,7 @@ class DeliveryPass {
   private async claimFed(items: FeedItem[], now: Date): Promise<ClaimedRow[]> {
     const ids: number[] = [];
     const leased: ClaimedRow[] = [];
-    const enough = now.getTime() + webhookTimeoutMs() + 30_000;
+    const enough = now.getTime() + sendAndRecordMs();
     for (const item of items) {
       if (typeof item === "number") ids.push(item);
       else if (item.leaseUntil >= enough) leased.push(item.row);

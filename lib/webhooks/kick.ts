@@ -1,7 +1,7 @@
 import "server-only";
 import { after } from "next/server";
-import { intEnv } from "@/lib/env";
 import type { DeliveryFeed, FeedItem } from "./delivery";
+import { sendAndRecordMs } from "./lease";
 import type { ClaimedRow } from "./outbox";
 
 /**
@@ -76,13 +76,15 @@ function runKickedPasses(): Promise<void> {
  */
 export function kickLease(now: Date = new Date()): Date | null {
   if (state.waiting.length >= MAX_WAITING) return null;
-  const timeout = intEnv("WEBHOOK_TIMEOUT_MS", 10_000) || 10_000;
-  return new Date(now.getTime() + 2 * KICK_BUDGET_MS + timeout + 30_000);
+  return new Date(now.getTime() + 2 * KICK_BUDGET_MS + sendAndRecordMs());
 }
 
-/** Sends rows queued leased until `leaseUntil` (see kickLease) at once, in this process. Never throws. */
+/**
+ * Sends rows queued leased until `leaseUntil` (see kickLease) at once, in this process. Never throws. Always
+ * queued, even past MAX_WAITING (requests that took a lease at the same time): no other pass could send them.
+ */
 export function kickLeased(rows: readonly ClaimedRow[], leaseUntil: Date): void {
-  enqueue(rows.map((row) => ({ row, leaseUntil: leaseUntil.getTime() })));
+  enqueue(rows.map((row) => ({ row, leaseUntil: leaseUntil.getTime() })), true);
 }
 
 /**
@@ -92,8 +94,8 @@ export function kickDelivery(outboxIds?: readonly number[]): void {
   enqueue(outboxIds ?? []);
 }
 
-function enqueue(items: readonly FeedItem[]): void {
-  if (items.length > 0 && state.waiting.length + items.length <= MAX_WAITING) {
+function enqueue(items: readonly FeedItem[], always = false): void {
+  if (items.length > 0 && (always || state.waiting.length + items.length <= MAX_WAITING)) {
     state.waiting.push(...items);
     for (const listener of state.listeners) listener();
   } else {

@@ -3,6 +3,7 @@ import type { LookupFunction } from "node:net";
 import { STATUS_CODES } from "node:http";
 import { Pool } from "undici";
 import { intEnv } from "@/lib/env";
+import { webhookTimeoutMs } from "./lease";
 import type { BuiltRequest, SendResult } from "./types";
 import { checkWebhookUrl, type CheckOptions } from "./url-guard";
 
@@ -15,10 +16,7 @@ const MAX_POOLS = 256;
 // headers the transport owns: the Host comes from the URL, lengths and connection handling from undici
 const TRANSPORT_HEADERS = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive"]);
 
-/** Per-request timeout: WEBHOOK_TIMEOUT_MS (default 10 s), covering connect, headers and body. */
-export function webhookTimeoutMs(): number {
-  return intEnv("WEBHOOK_TIMEOUT_MS", 10_000) || 10_000;
-}
+export { webhookTimeoutMs } from "./lease";
 
 /**
  * Keep-alive connection pools, one per (origin, checked address), bounded in number (least recently used is
