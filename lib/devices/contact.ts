@@ -56,6 +56,9 @@ const KNOWN_DEVICES_MAX = 20_000;
 const g = globalThis as unknown as { __signalpostKnownDevices?: Map<string, DeviceRow> };
 const knownDevices = (g.__signalpostKnownDevices ??= new Map());
 
+/** The remembered-device key of a contact: the udid and the token hash presented with it. */
+const knownKey = (input: ContactInput) => `${input.udid}\u0000${input.tokenHash}`;
+
 function remember(key: string, row: DeviceRow): void {
   knownDevices.delete(key);
   knownDevices.set(key, row);
@@ -80,8 +83,7 @@ function remember(key: string, row: DeviceRow): void {
  * Returns null when the token does not belong to a device with this udid (or is revoked).
  */
 export async function recordDeviceContact(db: Db, input: ContactInput): Promise<ContactResult | null> {
-  const key = `${input.udid}\u0000${input.tokenHash}`;
-  const known = knownDevices.get(key);
+  const known = knownDevices.get(knownKey(input));
   if (known) {
     const result = await applyContact(db, input, known, false);
     if (result !== "conflict") return result;
@@ -104,7 +106,7 @@ async function applyContact(
 ): Promise<ContactResult | null | "conflict"> {
   const now = input.now ?? new Date();
   const nowIso = now.toISOString();
-  const key = `${input.udid}\u0000${input.tokenHash}`;
+  const key = knownKey(input);
   const device =
     known ??
     (

@@ -3,6 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { preparedRows, type Db } from "@/db/client";
 import { newEventId } from "@/lib/ids";
 import type { EventType } from "@/lib/webhooks/catalog";
+import { webhookVersionSql } from "@/lib/webhooks/outbox";
 
 export type EventInput = {
   type: EventType;
@@ -20,7 +21,6 @@ export type Emitted = {
   /** Their ids, for the in-process dispatcher (lib/webhooks/kick.ts). */
   outboxIds: number[];
 };
-
 
 /**
  * The common table expressions that append events and queue their deliveries: `input` (the events),
@@ -85,11 +85,11 @@ export type QueuedDelivery = {
 
 /**
  * Reads the rows `queued` as `queued`: [id, event id, webhook id, webhook version, payload] each, the version
- * being the webhook's updated_at in whole ms as the claim returns it (the dispatcher's settings cache key).
+ * read as the claim reads it (webhookVersionSql, the dispatcher's settings cache key).
  */
 export const queuedSql = sql`(
     select coalesce(json_agg(json_build_array(q.id, q.event_id, q.webhook_id,
-      floor(extract(epoch from w.updated_at) * 1000)::bigint, i.payload) order by q.id), '[]')
+      ${webhookVersionSql}, i.payload) order by q.id), '[]')
     from queued q join webhooks w on w.id = q.webhook_id join inserted i on i.id = q.event_id) as queued`;
 
 export function toQueued(value: unknown): QueuedDelivery[] {

@@ -23,6 +23,12 @@ import type { StoredEvent } from "./types";
 
 const iso = (d: Date) => d.toISOString();
 
+/**
+ * A webhook row's version for the dispatcher's settings cache: `w.updated_at` in whole milliseconds, truncated as a
+ * JS Date truncates it. Every statement that hands rows to the dispatcher reads it this one way.
+ */
+export const webhookVersionSql = sql`floor(extract(epoch from w.updated_at) * 1000)::bigint`;
+
 export type ClaimedRow = {
   id: number;
   orgId: number;
@@ -41,12 +47,12 @@ type ClaimArgs = { now: Date; batchSize: number; leaseMs: number; workerId?: str
  * The claim statement: leases the pending rows that `filter` chooses (its WHERE conditions beyond `status =
  * 'pending'`, then any ORDER BY / LIMIT; FOR UPDATE SKIP LOCKED, so concurrent workers never share a row), parks
  * rows of disabled webhooks it meets, and returns the leased rows with their events, in one statement.
- * `webhook_version` is updated_at in whole milliseconds, truncated as a JS Date truncates it (the cache key).
+ * `webhook_version` is the cache key (see webhookVersionSql).
  */
 function claimStatement(filter: SQL, leaseUntil: string): SQL {
   return sql`
       with candidates as (
-        select o.id, o.event_id, w.enabled, floor(extract(epoch from w.updated_at) * 1000)::bigint as webhook_version
+        select o.id, o.event_id, w.enabled, ${webhookVersionSql} as webhook_version
         from outbox o
         join webhooks w on w.id = o.webhook_id
         where o.status = 'pending' and ${filter}

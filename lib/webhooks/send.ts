@@ -16,7 +16,6 @@ const MAX_POOLS = 256;
 // headers the transport owns: the Host comes from the URL, lengths and connection handling from undici
 const TRANSPORT_HEADERS = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive"]);
 
-export { webhookTimeoutMs } from "./lease";
 
 /**
  * Keep-alive connection pools, one per (origin, checked address), bounded in number (least recently used is
