@@ -37,6 +37,11 @@ export type DeliveryFeed = {
   take(max: number): FeedItem[];
   /** Calls `listener` when ids arrive; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
+  /**
+   * Called with outbox ids the pass took from this feed and is finished with: outcome written back, given back,
+   * skipped (not claimable, too little lease left), or the pass ended. Each id taken is reported once.
+   */
+  done?(outboxIds: number[]): void;
 };
 
 export type ProcessOptions = {
@@ -201,6 +206,8 @@ class DeliveryPass {
   private timerAt = 0;
   private finish!: () => void;
   private unsubscribe: (() => void) | null = null;
+  /** Ids taken from the feed and not yet reported done to it. */
+  private readonly fromFeed = new Set<number>();
 
   constructor(
     private readonly db: Db,
@@ -225,23 +232,35 @@ class DeliveryPass {
   }
 
   async run(): Promise<ProcessResult> {
-    await new Promise<void>((resolve) => {
-      this.finish = resolve;
-      this.unsubscribe = this.options.feed?.subscribe(() => this.pump()) ?? null;
-      this.pump();
-    });
-    this.unsubscribe?.();
-    if (this.timer) clearTimeout(this.timer);
-    if (this.writing) await this.writing.catch(() => undefined);
-    if (!this.failure) {
-      try {
-        await this.flush();
-      } catch (error) {
-        this.failure = { error };
+    try {
+      await new Promise<void>((resolve) => {
+        this.finish = resolve;
+        this.unsubscribe = this.options.feed?.subscribe(() => this.pump()) ?? null;
+        this.pump();
+      });
+      this.unsubscribe?.();
+      if (this.timer) clearTimeout(this.timer);
+      if (this.writing) await this.writing.catch(() => undefined);
+      if (!this.failure) {
+        try {
+          await this.flush();
+        } catch (error) {
+          this.failure = { error };
+        }
       }
+    } finally {
+      this.settle([...this.fromFeed]);
     }
     if (this.failure) throw this.failure.error;
     return this.result;
+  }
+
+  /** Reports fed ids as done to the feed (see DeliveryFeed.done); ids not from the feed, or reported, are ignored. */
+  private settle(ids: Iterable<number>): void {
+    if (this.fromFeed.size === 0 || !this.options.feed?.done) return;
+    const finished: number[] = [];
+    for (const id of ids) if (this.fromFeed.delete(id)) finished.push(id);
+    if (finished.length > 0) this.options.feed.done(finished);
   }
 
   /** Moves the pipeline on: start sends, claim ahead, write back, or end the pass. Called on every event. */
@@ -323,13 +342,19 @@ class DeliveryPass {
   private async claimFed(items: FeedItem[], now: Date): Promise<ClaimedRow[]> {
     const ids: number[] = [];
     const leased: ClaimedRow[] = [];
+    const skipped: number[] = [];
     const enough = now.getTime() + sendAndRecordMs();
     for (const item of items) {
       if (typeof item === "number") ids.push(item);
       else if (item.leaseUntil >= enough) leased.push(item.row);
+      else skipped.push(item.row.id);
+      this.fromFeed.add(typeof item === "number" ? item : item.row.id);
     }
+    this.settle(skipped);
     if (ids.length === 0) return leased;
     const claimed = await claimDeliveriesById(this.db, ids, { now, leaseMs: this.leaseMs, workerId: this.options.workerId });
+    const got = new Set(claimed.map((r) => r.id));
+    this.settle(ids.filter((id) => !got.has(id)));
     return [...leased, ...claimed];
   }
 
@@ -359,6 +384,7 @@ class DeliveryPass {
       await releaseClaims(this.db, overflow, new Date(now.getTime() + 1_000));
       this.result.claimed -= overflow.length;
       this.result.released += overflow.length;
+      this.settle(overflow.map((r) => r.id));
     }
   }
 
@@ -372,6 +398,7 @@ class DeliveryPass {
     this.result.released += unsent.length;
     this.releasing++;
     releaseClaims(this.db, unsent, this.clock())
+      .then(() => this.settle(unsent.map((r) => r.id)))
       .catch((error) => this.fail(error))
       .finally(() => {
         this.releasing--;
@@ -550,6 +577,7 @@ class DeliveryPass {
     this.attempts = [];
     this.tallies = new Map();
     await writeOutcomes(this.db, outcomes, attempts);
+    this.settle(outcomes.map((o) => o.row.id));
     const disabled = await updateWebhookHealth(this.db, tallies, this.clock(), this.thresholds);
     this.result.disabledWebhooks += disabled.length;
   }

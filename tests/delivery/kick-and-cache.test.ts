@@ -12,6 +12,7 @@ import { rotateSecret } from "@/lib/webhooks/secrets";
 import { bumpedUpdatedAt } from "@/lib/webhooks/settings";
 import { signPayload } from "@/lib/webhooks/signing";
 import { useTestDatabase } from "../support/db";
+import { behaviours } from "../support/receiver";
 import { useTestReceiver } from "../support/test-receiver";
 import { callDeviceRoute, makeDevice } from "../devices/helpers";
 import { emitOffline, insertWebhook, outboxRows, seedDeliveryOrg } from "./helpers";
@@ -45,6 +46,41 @@ describe("kickDelivery(outboxIds)", () => {
     await pendingKick();
     expect(receiver.requests).toHaveLength(1);
     expect((await outboxRows(db()))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+  });
+});
+
+describe("what a kick keeps alive", () => {
+  it("a kick settles once its own rows are sent and recorded, while the kicked pass goes on with others", async () => {
+    const { org, device } = await seedDeliveryOrg(db());
+    receiver.respondWith((req) => (req.path === "/slow" ? behaviours.slow(1_500) : behaviours.ok()));
+    const slow = await insertWebhook(db(), org.id, `${receiver.url}/slow`);
+    const fast = await insertWebhook(db(), org.id, `${receiver.url}/fast`);
+    await emitOffline(db(), org, device);
+    const [slowRow] = await outboxRows(db(), slow.hook.id);
+    const [fastRow] = await outboxRows(db(), fast.hook.id);
+
+    const slowKick = kickDelivery([slowRow.id]);
+    const fastKick = kickDelivery([fastRow.id]);
+    let slowSettled = false;
+    void slowKick.then(() => (slowSettled = true));
+    await fastKick;
+    // settled after its own outcome was written, while the pass still waits for the slow receiver
+    expect((await outboxRows(db(), fast.hook.id))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(slowSettled).toBe(false);
+    expect(pendingKick()).not.toBeNull();
+    await slowKick;
+    expect((await outboxRows(db(), slow.hook.id))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+    await pendingKick();
+  });
+
+  it("a kick whose rows the pass cannot take (already sent) settles too", async () => {
+    const { org, device } = await seedDeliveryOrg(db());
+    await insertWebhook(db(), org.id, receiver.url);
+    const { outboxIds } = await emitOffline(db(), org, device);
+    expect(await processOutbox()).toMatchObject({ succeeded: 1 });
+    await kickDelivery(outboxIds);
+    expect(receiver.requests).toHaveLength(1);
+    await pendingKick();
   });
 });
 
