@@ -41,7 +41,14 @@ export type ClaimedRow = {
   event: StoredEvent | null;
 };
 
-type ClaimArgs = { now: Date; batchSize: number; leaseMs: number; workerId?: string };
+type ClaimArgs = {
+  now: Date;
+  batchSize: number;
+  leaseMs: number;
+  workerId?: string;
+  /** Webhooks whose rows the caller has enough of: the claim passes over them (without locking them). */
+  skipWebhookIds?: number[];
+};
 
 /**
  * The claim statement: leases the pending rows that `filter` chooses (its WHERE conditions beyond `status =
@@ -79,7 +86,9 @@ function claimStatement(filter: SQL, leaseUntil: string): SQL {
 /** The claim of due rows (the oldest first); exported for EXPLAIN in the bench and the plan test. */
 export function claimDueDeliveriesQuery(args: ClaimArgs): SQL {
   return claimStatement(
-    sql`o.next_attempt_at <= ${iso(args.now)}::timestamptz order by o.next_attempt_at limit ${args.batchSize}`,
+    sql`o.next_attempt_at <= ${iso(args.now)}::timestamptz
+        and o.webhook_id <> all (${sql.param(args.skipWebhookIds ?? [])}::int[])
+        order by o.next_attempt_at limit ${args.batchSize}`,
     iso(new Date(args.now.getTime() + args.leaseMs)),
   );
 }

@@ -247,6 +247,32 @@ describe("processOutbox", () => {
     expect(receiver.requests).toHaveLength(3);
   });
 
+  it("claims pass over a webhook whose rows it holds plenty of, instead of claiming and giving them back", async () => {
+    const slow = await startReceiver(behaviours.slow(1_000));
+    try {
+      const { org, device } = await seedDeliveryOrg(db());
+      const { hook: busy } = await insertWebhook(db(), org.id, slow.url, { name: "busy" });
+      const t0 = new Date(Date.now() - 1_000);
+      await emitOffline(db(), org, device, t0, 300);
+      await insertWebhook(db(), org.id, receiver.url, { name: "behind" });
+      await emitOffline(db(), org, device, seconds(t0, 0.5), 5);
+      // 50 rows a claim, 3 in flight per webhook: the pass may hold 54 of a webhook, and claims skip it from 27
+      const passStart = new Date();
+      const pass = processOutbox({ now: () => new Date(), concurrency: 4, batchSize: 50, budgetMs: 300 });
+      await receiver.waitForRequests(5, 2_000);
+      const [given] = await queryRows<{ n: number }>(
+        db(),
+        sql`select count(*)::int as n from outbox
+            where webhook_id = ${busy.id} and attempts = 0 and next_attempt_at > ${passStart.toISOString()}::timestamptz`,
+      );
+      expect(given.n).toBe(0); // none of the busy webhook's rows was claimed and given back
+      const result = await pass;
+      expect(result.claimed + result.released).toBeLessThanOrEqual(55 + 5);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("a slow endpoint does not hold up another webhook", async () => {
     const slow = await startReceiver(behaviours.slow(3_000));
     try {
