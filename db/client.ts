@@ -26,9 +26,15 @@ export async function openDatabase(target?: string): Promise<Handle> {
     const { Pool, types } = await import("pg");
     // bigint (int8) counts and ids fit in JS numbers for this app's sizes
     types.setTypeParser(20, (v) => Number(v));
+    const size = Number(process.env.DATABASE_POOL_SIZE ?? 10);
     const pool = new Pool({
       connectionString: url,
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      max: size,
+      // A connection once opened is kept (min = max; none is closed for being idle): under steady load an idle
+      // timeout closed the connections a burst had opened, and the next burst paid for new ones (a backend to
+      // start, every prepared statement to plan again) while requests queued behind them — the benchmark's
+      // slowest seconds (see BENCHMARKS.md). Dropped connections are still removed and replaced.
+      min: size,
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: Number(process.env.DATABASE_CONNECT_TIMEOUT_MS ?? 5_000),
     });
