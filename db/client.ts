@@ -3,6 +3,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { intEnv } from "@/lib/env";
 import * as schema from "./schema";
 
 /** The drizzle database, whichever driver is behind it. A transaction is also a Db. */
@@ -26,17 +27,14 @@ export async function openDatabase(target?: string): Promise<Handle> {
     const { Pool, types } = await import("pg");
     // bigint (int8) counts and ids fit in JS numbers for this app's sizes
     types.setTypeParser(20, (v) => Number(v));
-    const size = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+    const size = intEnv("DATABASE_POOL_SIZE", 10) || 10;
     const pool = new Pool({
       connectionString: url,
       max: size,
-      // A connection once opened is kept (min = max; none is closed for being idle): under steady load an idle
-      // timeout closed the connections a burst had opened, and the next burst paid for new ones (a backend to
-      // start, every prepared statement to plan again) while requests queued behind them — the benchmark's
-      // slowest seconds (see BENCHMARKS.md). Dropped connections are still removed and replaced.
-      min: size,
-      idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: Number(process.env.DATABASE_CONNECT_TIMEOUT_MS ?? 5_000),
+      // A connection idle this long is closed (0: never). Both ways were measured (BENCHMARKS.md): closing what a
+      // burst opened stalls the next burst that must reopen them; keeping them measured slower right after a burst.
+      idleTimeoutMillis: intEnv("DATABASE_POOL_IDLE_TIMEOUT_MS", 30_000),
+      connectionTimeoutMillis: intEnv("DATABASE_CONNECT_TIMEOUT_MS", 5_000),
     });
     // A dropped connection (e.g. Postgres restarting) must not crash the process.
     pool.on("error", (err) => console.error("[db] idle client error:", err.message));
