@@ -31,9 +31,10 @@ export async function openDatabase(target?: string): Promise<Handle> {
     const pool = new Pool({
       connectionString: url,
       max: size,
-      // A connection idle this long is closed (0: never). Both ways were measured (BENCHMARKS.md): closing what a
-      // burst opened stalls the next burst that must reopen them; keeping them measured slower right after a burst.
-      idleTimeoutMillis: intEnv("DATABASE_POOL_IDLE_TIMEOUT_MS", 30_000),
+      // A connection idle this long is closed (0: never). 10 minutes (HikariCP's default), not seconds: under
+      // steady load a 30 s timeout closed the connections a burst had opened, and the next burst stalled while new
+      // ones started and planned every prepared statement again (measured, see BENCHMARKS.md).
+      idleTimeoutMillis: intEnv("DATABASE_POOL_IDLE_TIMEOUT_MS", 600_000),
       connectionTimeoutMillis: intEnv("DATABASE_CONNECT_TIMEOUT_MS", 5_000),
     });
     // A dropped connection (e.g. Postgres restarting) must not crash the process.
