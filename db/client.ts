@@ -35,6 +35,9 @@ export async function openDatabase(target?: string): Promise<Handle> {
       // steady load a 30 s timeout closed the connections a burst had opened, and the next burst stalled while new
       // ones started and planned every prepared statement again (measured, see BENCHMARKS.md).
       idleTimeoutMillis: intEnv("DATABASE_POOL_IDLE_TIMEOUT_MS", 600_000),
+      // idle connections (and their timers) do not keep a process alive: a script that ends without closing its
+      // handle exits instead of waiting out the idle timeout
+      allowExitOnIdle: true,
       connectionTimeoutMillis: intEnv("DATABASE_CONNECT_TIMEOUT_MS", 5_000),
     });
     // A dropped connection (e.g. Postgres restarting) must not crash the process.

@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
 
@@ -24,4 +27,20 @@ describe("database pool settings", () => {
     expect(handle.driver).toBe("postgres");
     await handle.close();
   });
+
+  it.runIf(/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? ""))(
+    "idle pooled connections do not keep a process alive (a script that forgets to close its handle still exits)",
+    async () => {
+      const root = path.resolve(__dirname, "../..");
+      const started = Date.now();
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [path.join(root, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", path.join(__dirname, "fixtures/unclosed-handle.ts")],
+        { cwd: root, env: process.env, timeout: 30_000 },
+      );
+      expect(stdout).toContain("queried");
+      expect(Date.now() - started).toBeLessThan(20_000); // the idle timeout is 10 minutes
+    },
+    40_000,
+  );
 });
