@@ -412,11 +412,15 @@ class DeliveryPass {
   }
 
   /**
-   * Webhooks holding at least half the rows they may (see maxQueuedPerWebhook): enough to keep their slots busy
-   * while a claim runs, so claims pass over their rows.
+   * Whether the pass holds at least half the rows it may of a webhook (see maxQueuedPerWebhook): enough to keep
+   * its slots busy while a claim runs, so claims pass over its rows.
    */
+  private isStocked(webhookId: number): boolean {
+    return this.held(webhookId) >= this.maxQueuedPerWebhook / 2;
+  }
+
   private stockedWebhooks(): number[] {
-    return [...this.queues.keys()].filter((id) => this.held(id) >= this.maxQueuedPerWebhook / 2);
+    return [...this.queues.keys()].filter((id) => this.isStocked(id));
   }
 
   /**
@@ -425,7 +429,7 @@ class DeliveryPass {
    */
   private checkSkippedRoom(): void {
     if (this.skippedByShortClaim.length === 0 || this.exhaustedUntil <= performance.now()) return;
-    if (this.skippedByShortClaim.some((id) => this.held(id) < this.maxQueuedPerWebhook / 2)) {
+    if (this.skippedByShortClaim.some((id) => !this.isStocked(id))) {
       this.exhaustedUntil = 0;
       this.skippedByShortClaim = [];
     }
