@@ -8,7 +8,7 @@ import {
   claimDeliveriesById,
   claimDueDeliveries,
   releaseClaims,
-  updateWebhookHealth,
+  disableFailingWebhooks,
   writeOutcomes,
   type AttemptRecord,
   type ClaimedRow,
@@ -613,7 +613,7 @@ class DeliveryPass {
       });
   }
 
-  /** Writes the outcomes and attempts gathered so far (one statement), then the webhooks' failure streaks. */
+  /** Writes the outcomes, attempts and failure streaks gathered so far (one statement), then disables what must be. */
   private async flush(): Promise<void> {
     this.lastFlush = performance.now();
     if (this.outcomes.length === 0 && this.attempts.length === 0) return;
@@ -623,9 +623,10 @@ class DeliveryPass {
     this.outcomes = [];
     this.attempts = [];
     this.tallies = new Map();
-    await writeOutcomes(this.db, outcomes, attempts);
+    const now = this.clock();
+    await writeOutcomes(this.db, outcomes, attempts, tallies, now);
     this.settle(outcomes.map((o) => o.row.id));
-    const disabled = await updateWebhookHealth(this.db, tallies, this.clock(), this.thresholds);
+    const disabled = await disableFailingWebhooks(this.db, tallies, now, this.thresholds);
     this.result.disabledWebhooks += disabled.length;
   }
 }

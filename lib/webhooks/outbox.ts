@@ -177,13 +177,24 @@ export type RowOutcome = {
 export type AttemptRecord = typeof deliveryAttempts.$inferInsert;
 
 /**
- * Writes outcomes and attempts in ONE statement (two data-modifying CTEs, so both or neither), each fed by one
- * JSON parameter read with json_to_recordset: one round trip and a fixed number of parameters whatever the batch
- * size, and cheap to build (JSON.stringify is native). An outcome applies only while the row is pending with the
- * attempt count this worker claimed, so a worker whose lease expired cannot overwrite the new owner's result.
+ * Writes outcomes, attempts and the webhooks' failure streaks in ONE statement (three data-modifying CTEs, so all
+ * or none), each fed by one JSON parameter read with json_to_recordset: one round trip and a fixed number of
+ * parameters whatever the batch size, and cheap to build (JSON.stringify is native). An outcome applies only while
+ * the row is pending with the attempt count this worker claimed, so a worker whose lease expired cannot overwrite
+ * the new owner's result. Streaks: a success resets, failures add; a healthy webhook that stays healthy is not
+ * written at all (most batches), so workers do not queue on the webhook rows. Disabling, when a streak or a 410
+ * calls for it, is `disableFailingWebhooks`' job, after this statement.
  */
-export async function writeOutcomes(db: Db, outcomes: RowOutcome[], attempts: AttemptRecord[]): Promise<void> {
-  if (outcomes.length === 0 && attempts.length === 0) return;
+export async function writeOutcomes(
+  db: Db,
+  outcomes: RowOutcome[],
+  attempts: AttemptRecord[],
+  tallies: WebhookTally[] = [],
+  now: Date = new Date(),
+): Promise<void> {
+  // in id order, so two workers writing the same webhooks lock them in one order
+  const streaks = tallies.filter(touchesStreak).sort((a, b) => a.webhookId - b.webhookId);
+  if (outcomes.length === 0 && attempts.length === 0 && streaks.length === 0) return;
   const outcomeJson = JSON.stringify(
     outcomes.map((o) => ({
       id: o.row.id,
@@ -215,6 +226,9 @@ export async function writeOutcomes(db: Db, outcomes: RowOutcome[], attempts: At
       attempted_at: a.attemptedAt instanceof Date ? iso(a.attemptedAt) : (a.attemptedAt ?? null),
     })),
   );
+  const streakJson = JSON.stringify(
+    streaks.map((t) => ({ id: t.webhookId, reset: t.hadSuccess, failures: t.failuresAfterLastSuccess })),
+  );
   await preparedRows(db, sql`
     with done as (
       update outbox o
@@ -241,6 +255,18 @@ export async function writeOutcomes(db: Db, outcomes: RowOutcome[], attempts: At
         request_body text, response_status int, response_headers jsonb, response_body text, duration_ms int,
         error text, attempted_at timestamptz)
       returning 1
+    ),
+    streaks as (
+      update webhooks w
+      set consecutive_failures = case when r.reset then r.failures else w.consecutive_failures + r.failures end,
+          failing_since = case
+            when r.failures = 0 then (case when r.reset then null else w.failing_since end)
+            when r.reset or w.failing_since is null then ${iso(now)}::timestamptz
+            else w.failing_since end
+      from json_to_recordset(${streakJson}::json) as r(id int, reset boolean, failures int)
+      where w.id = r.id
+        and not (r.reset and r.failures = 0 and w.consecutive_failures = 0 and w.failing_since is null)
+      returning 1
     )
     select 1`);
 }
@@ -257,48 +283,33 @@ export type WebhookTally = {
 
 export type DisabledWebhook = { id: number; orgId: number; name: string; reason: string };
 
+/** Whether a batch's tally changes its webhook's streak (a success resets it, a failure adds to it). */
+function touchesStreak(t: WebhookTally): boolean {
+  return t.hadSuccess || t.failuresAfterLastSuccess > 0 || t.gone !== null;
+}
+
 /**
- * Updates failure streaks and disables webhooks: at once on 410, or when the streak is long AND old
- * (WEBHOOK_DISABLE_AFTER_FAILURES outcomes, begun over WEBHOOK_DISABLE_AFTER_HOURS ago). Each disable parks the
- * webhook's pending rows and writes an audit entry with no actor.
+ * Disables webhooks after `writeOutcomes` recorded their streaks: at once on 410, or when the streak is long AND
+ * old (WEBHOOK_DISABLE_AFTER_FAILURES outcomes, begun over WEBHOOK_DISABLE_AFTER_HOURS ago). Each disable parks the
+ * webhook's pending rows and writes an audit entry with no actor. A batch without failures costs no statement.
  */
-export async function updateWebhookHealth(
+export async function disableFailingWebhooks(
   db: Db,
   tallies: WebhookTally[],
   now: Date,
   thresholds: { failures: number; hours: number },
 ): Promise<DisabledWebhook[]> {
-  const touched = tallies.filter((t) => t.hadSuccess || t.failuresAfterLastSuccess > 0 || t.gone);
-  if (touched.length === 0) return [];
-  const values = touched.map((t) => sql`(${t.webhookId}::int, ${t.hadSuccess}::boolean, ${t.failuresAfterLastSuccess}::int)`);
-  // Streaks: a success resets, failures add. A healthy webhook that stays healthy is not written at all (most
-  // batches), so workers do not queue on the webhook rows.
-  const updateStreaks = sql`
-      update webhooks w
-      set consecutive_failures = case when r.reset then r.failures else w.consecutive_failures + r.failures end,
-          failing_since = case
-            when r.failures = 0 then (case when r.reset then null else w.failing_since end)
-            when r.reset or w.failing_since is null then ${iso(now)}::timestamptz
-            else w.failing_since end
-      from (values ${sql.join(values, sql`, `)}) as r(id, reset, failures)
-      where w.id = r.id
-        and not (r.reset and r.failures = 0 and w.consecutive_failures = 0 and w.failing_since is null)`;
-  if (touched.every((t) => t.failuresAfterLastSuccess === 0 && !t.gone)) {
-    await db.execute(updateStreaks);
-    return [];
-  }
+  const gone = tallies.filter((t) => t.gone);
+  const candidates = tallies.filter((t) => !t.gone && t.failuresAfterLastSuccess > 0).map((t) => t.webhookId);
+  if (gone.length === 0 && candidates.length === 0) return [];
   return db.transaction(async (tx) => {
-    await tx.execute(updateStreaks);
-
     const disabled: DisabledWebhook[] = [];
-    const gone = touched.filter((t) => t.gone);
     for (const t of gone) {
       const reason = `The receiver answered 410 Gone (${t.gone!.url}); delivery stopped at its request.`;
       const rows = await disableWebhooks(tx, sql`w.id = ${t.webhookId} and w.enabled`, reason, now);
       disabled.push(...rows);
     }
     const cutoff = new Date(now.getTime() - thresholds.hours * 3_600_000);
-    const candidates = touched.filter((t) => !t.gone && t.failuresAfterLastSuccess > 0).map((t) => t.webhookId);
     if (candidates.length > 0) {
       const rows = await disableWebhooks(
         tx,
