@@ -2,7 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useId, useRef, useState } from "react";
+import { useId } from "react";
+import { usePopover } from "@/components/shell/use-popover";
 import { Button, Spinner } from "@/components/ui";
 import { describeResponse } from "@/lib/inbox/body-view";
 import { inboxUrl } from "@/lib/inbox/constants";
@@ -13,34 +14,14 @@ import { fetchInboxes, inboxKeys } from "./inbox-api";
  * chosen inbox's full URL (this page's origin + /api/inbox/{token}).
  */
 export function UseInboxPicker({ orgSlug, onPick }: { orgSlug: string; onPick: (url: string) => void }) {
-  const [open, setOpen] = useState(false);
-  const rootRef = useRef<HTMLDivElement>(null);
-  const triggerRef = useRef<HTMLButtonElement>(null);
+  // closes on a click or focus outside, and on Escape (focus back to the button)
+  const { open, setOpen, rootRef, triggerRef, toggle } = usePopover();
   const menuId = useId();
   const { data, isPending, isError, error } = useQuery({
     queryKey: inboxKeys.list(orgSlug),
     queryFn: () => fetchInboxes(orgSlug),
     enabled: open,
   });
-
-  useEffect(() => {
-    if (!open) return;
-    const onPointer = (e: PointerEvent) => {
-      if (rootRef.current && !rootRef.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") {
-        setOpen(false);
-        triggerRef.current?.focus();
-      }
-    };
-    document.addEventListener("pointerdown", onPointer);
-    document.addEventListener("keydown", onKey);
-    return () => {
-      document.removeEventListener("pointerdown", onPointer);
-      document.removeEventListener("keydown", onKey);
-    };
-  }, [open]);
 
   return (
     <div ref={rootRef} className="relative inline-block">
@@ -49,7 +30,7 @@ export function UseInboxPicker({ orgSlug, onPick }: { orgSlug: string; onPick: (
         aria-haspopup="true"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
-        onClick={() => setOpen((o) => !o)}
+        onClick={toggle}
         icon={
           <svg viewBox="0 0 20 20" fill="currentColor" aria-hidden="true" className="size-4">
             <path d="M1.75 11.5a.75.75 0 0 1 .75-.75h3.3a1 1 0 0 1 .95.68l.36 1.07h5.78l.36-1.07a1 1 0 0 1 .95-.68h3.3a.75.75 0 0 1 .75.75v3.75A2.75 2.75 0 0 1 15.5 18h-11a2.75 2.75 0 0 1-2.75-2.75V11.5Zm2.6-8.18A2.25 2.25 0 0 1 6.5 2h7a2.25 2.25 0 0 1 2.15 1.32l1.57 5.93h-3.02a2.5 2.5 0 0 0-2.37 1.71L11.66 11H8.34l-.17-.04-.02-.05A2.5 2.5 0 0 0 5.8 9.25H2.78l1.57-5.93Z" />
