@@ -2,7 +2,7 @@ import "server-only";
 import { notFound, redirect } from "next/navigation";
 import { AccessError, requireMember, type MemberContext } from "./guard";
 import type { Permission } from "./permissions";
-import { getSessionUserId } from "./session";
+import { getSessionUserId } from "@/lib/auth/session";
 
 /** For portal pages: sign-in redirect without a session, the not-found page for non-members. */
 export async function requireOrgPage(slug: string, permission: Permission = "org.read"): Promise<MemberContext> {

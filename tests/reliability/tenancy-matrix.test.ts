@@ -3,7 +3,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { queryRows } from "@/db/client";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { truncateAll } from "../support/db";
 import { startReceiver, type Receiver } from "../support/receiver";
 import { actAs } from "../support/session";
@@ -11,8 +11,8 @@ import { ACTION_INPUTS, ACTION_MODULES, FALLBACK_INPUT, NOT_ORG_SCOPED, loadActi
 import { snapshotDatabase, useReliabilityDatabase } from "./support/db";
 import { seedTenants, type Tenant, type Tenants } from "./support/tenants";
 
-// Security matrix: EVERY exported server action of lib/actions/*.ts and every route handler under app/api/orgs/**
-// (found by listing them, so a new one is covered automatically):
+// Security matrix: EVERY exported server action of lib/actions/*.ts, every route handler under app/api/orgs/** and
+// every page and layout under app/orgs/[slug]/** (found by listing them, so a new one is covered automatically):
 //  (a) org B's owner acting on org A's slug and ids is refused and changes nothing; with B's own slug and A's ids too;
 //  (b) org A's `member` is refused for every write;
 //  (c) nothing of org A appears in org B's responses.
@@ -20,6 +20,11 @@ import { seedTenants, type Tenant, type Tenants } from "./support/tenants";
 // action's input is first shown to work for org A's owner, so the refusals are not vacuous. (rate_limits is left out
 // of the comparison: a refused call may count against the caller's own limits, e.g. test events per org.)
 const SKIP = ["rate_limits"];
+// Pages are called outside a Next request here; the inbox page reads the request's host for its URLs.
+vi.mock("next/headers", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("next/headers")>()),
+  headers: async () => new Headers({ host: "signalpost.test" }),
+}));
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const actions = await loadActions();
 const orgActions = actions.filter((a) => !(a.name in NOT_ORG_SCOPED));
@@ -70,6 +75,70 @@ function paramsFor(segments: string[], slug: string, ids: Tenant & { requestId: 
   return out;
 }
 
+/** Every page and layout under app/orgs/[slug] (the portal's HTML), with its dynamic segments. */
+function orgPages(): { file: string; route: string; segments: string[] }[] {
+  const base = path.join(root, "app/orgs/[slug]");
+  const out: { file: string; route: string; segments: string[] }[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name === "page.tsx" || entry.name === "layout.tsx") {
+        const route = `/orgs/[slug]/${path.relative(base, p).replace(/\.tsx$/, "")}`;
+        out.push({ file: p, route, segments: [...route.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]) });
+      }
+    }
+  };
+  walk(base);
+  return out.sort((a, b) => a.route.localeCompare(b.route));
+}
+
+/** A page's params: `[id]` is the webhook under webhooks/, the delivery under deliveries/. */
+function pageParams(route: string, segments: string[], slug: string, ids: Tenant): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of segments) {
+    if (s === "slug") out[s] = slug;
+    else if (s === "deviceId") out[s] = String(ids.deviceId);
+    else if (s === "id" && route.includes("/webhooks/[id]")) out[s] = String(ids.webhookId);
+    else if (s === "id" && route.includes("/deliveries/[id]")) out[s] = String(ids.deliveryId);
+    else throw new Error(`no test value for page segment [${s}] of ${route}: add it to pageParams`);
+  }
+  return out;
+}
+
+type PageOutcome = { kind: "rendered"; text: string } | { kind: "not-found" } | { kind: "redirect"; to: string };
+/**
+ * Calls a page or layout as Next would (params as a promise) and classifies the result: notFound() and redirect()
+ * are thrown with a digest; a rendered page is a React element tree, whose strings and props (what the page hands
+ * to its components, i.e. what reaches the browser) are collected as text.
+ */
+async function callPage(fn: (props: object) => unknown, params: Record<string, string>): Promise<PageOutcome> {
+  try {
+    const tree = await fn({ params: Promise.resolve(params), children: null, searchParams: Promise.resolve({}) });
+    return { kind: "rendered", text: treeText(tree) };
+  } catch (err) {
+    const digest = String((err as { digest?: string }).digest ?? "");
+    if (digest === "NEXT_HTTP_ERROR_FALLBACK;404") return { kind: "not-found" };
+    if (digest.startsWith("NEXT_REDIRECT")) return { kind: "redirect", to: digest.split(";")[2] ?? "" };
+    throw err;
+  }
+}
+
+function treeText(node: unknown): string {
+  const parts: string[] = [];
+  const seen = new Set<object>();
+  const visit = (v: unknown) => {
+    if (v === null || v === undefined || typeof v === "boolean" || typeof v === "function" || typeof v === "symbol") return;
+    if (typeof v !== "object") return void parts.push(String(v));
+    if (seen.has(v)) return;
+    seen.add(v);
+    if (v instanceof Date) return void parts.push(v.toISOString());
+    for (const value of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) visit(value);
+  };
+  visit(node);
+  return parts.join("\n");
+}
+
 type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 async function callRoute(handler: Handler, method: string, route: string, params: Record<string, string>) {
   const url = `http://localhost${route.replace(/\[([^\]]+)\]/g, (_, k) => params[k])}`;
@@ -105,13 +174,14 @@ describe("security matrix: tenancy and roles for every server action and org rou
     await receiver.close();
   });
 
-  it("finds every action module and every org route", () => {
+  it("finds every action module, every org route and every org page", () => {
     const onDisk = fs.readdirSync(path.join(root, "lib/actions")).filter((f) => f.endsWith(".ts")).map((f) => f.replace(/\.ts$/, ""));
     expect(onDisk.sort()).toEqual([...ACTION_MODULES].sort());
     expect(orgActions.length).toBeGreaterThanOrEqual(21);
     const untabled = orgActions.filter((a) => !ACTION_INPUTS[a.name]).map((a) => a.name);
     if (untabled.length) console.log(`[reliability] actions without a realistic input row (fallback used): ${untabled.join(", ")}`);
     expect(orgRoutes().length).toBeGreaterThanOrEqual(8);
+    expect(orgPages().length).toBeGreaterThanOrEqual(16);
   });
 
   describe.each(orgActions.map((a) => [a.name, a] as const))("server action %s", (name, action) => {
@@ -197,6 +267,55 @@ describe("security matrix: tenancy and roles for every server action and org rou
           actAs(null);
         }
       }
+    });
+  });
+  describe.each(orgPages().map((p) => [p.route, p] as const))("page %s", (route, info) => {
+    beforeAll(seed);
+
+    it("is not found for another org's owner (also with org A's ids), sends the signed-out to sign in, and shows org B nothing of org A", async () => {
+      const mod = (await import(/* @vite-ignore */ info.file)) as { default: (props: object) => unknown };
+      const page = mod.default;
+      const { A, B } = tenants;
+      const noneOfA = (o: PageOutcome, who: string) => {
+        if (o.kind === "rendered") for (const m of A.markers) expect(o.text, `${route}: ${who} saw "${m}"`).not.toContain(m);
+      };
+      const before = await snapshotDatabase(t.db, {}, SKIP);
+      // org B's owner on org A's slug: the not-found page, as for an org that does not exist
+      actAs(tenants.ownerB.id);
+      let o = await callPage(page, pageParams(route, info.segments, A.slug, A));
+      if (o.kind === "redirect" && !route.endsWith("layout")) {
+        // a page that only forwards (/orgs/{slug} → devices) relies on the layout, checked as its own row
+        expect(o.to, route).toMatch(new RegExp(`^/orgs/${A.slug}/`));
+      } else {
+        expect(o.kind, `${route}: org B's owner on org A`).toBe("not-found");
+      }
+      // org B's owner on its own slug with org A's ids: not found
+      if (info.segments.length > 1) {
+        o = await callPage(page, pageParams(route, info.segments, B.slug, A));
+        expect(o.kind, `${route}: org B's owner with org A's ids`).toBe("not-found");
+      }
+      // org B's own page renders, with nothing of org A in it
+      o = await callPage(page, pageParams(route, info.segments, B.slug, B));
+      expect(["rendered", "redirect"], `${route}: org B's own`).toContain(o.kind);
+      noneOfA(o, "org B's owner on its own org");
+      // signed out: to sign-in, before any data is read
+      actAs(null);
+      o = await callPage(page, pageParams(route, info.segments, A.slug, A));
+      if (o.kind !== "redirect" || !o.to.startsWith(`/orgs/${A.slug}/`)) expect(o, `${route}: signed out`).toEqual({ kind: "redirect", to: "/sign-in" });
+      // org A's member: reads render or forward; pages that need a write permission are not found
+      actAs(tenants.memberA.id);
+      o = await callPage(page, pageParams(route, info.segments, A.slug, A));
+      if (/\/webhooks\/.*(new|edit)\/page$/.test(route)) expect(o.kind, `${route}: org A's member`).toBe("not-found");
+      else expect(["rendered", "redirect"], `${route}: org A's member`).toContain(o.kind);
+      // org A's owner sees org A's objects on the pages about one object (so the marker checks can fail)
+      actAs(tenants.ownerA.id);
+      o = await callPage(page, pageParams(route, info.segments, A.slug, A));
+      expect(["rendered", "redirect"], `${route}: org A's owner`).toContain(o.kind);
+      if (info.segments.length > 1 && o.kind === "rendered") {
+        expect(A.markers.some((m) => o.kind === "rendered" && o.text.includes(m)), `${route}: org A's owner sees none of org A's objects`).toBe(true);
+      }
+      actAs(null);
+      expect(await snapshotDatabase(t.db, {}, SKIP), `${route}: viewing pages changed the database`).toEqual(before);
     });
   });
 });
