@@ -7,6 +7,7 @@ import { getDb } from "@/db/client";
 import { AccountError, createUserWithOrg } from "@/lib/accounts";
 import { signIn, signOut } from "@/lib/auth/config";
 import { retryAfterText, SIGN_IN_MAX_FAILURES, SIGN_IN_WINDOW_SECONDS } from "@/lib/auth/credentials";
+import { clientAddress } from "@/lib/http/client-ip";
 import { peekRateLimit } from "@/lib/rate-limit";
 import { signInSchema, signUpSchema } from "@/lib/validation/auth";
 import type { ActionState } from "./safe-action";
@@ -47,8 +48,7 @@ export async function signUpAction(_prev: ActionState, formData: FormData): Prom
 
 /** Client address as authorize() sees it (same headers), for reading the sign-in limit's reset time. */
 async function clientIp(): Promise<string> {
-  const h = await headers();
-  return h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "unknown";
+  return clientAddress(await headers()) || "unknown";
 }
 
 /** Seconds until the sign-in limit that blocks this email or address resets. */

@@ -2,16 +2,12 @@ import "server-only";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authSecret } from "@/lib/env";
+import { clientAddress } from "@/lib/http/client-ip";
 import { checkCredentials } from "./credentials";
 
 /** Thrown from authorize when the email or address has too many recent failures. */
 export class SignInRateLimited extends CredentialsSignin {
   code = "rate_limited";
-}
-
-function clientIp(request: Request | undefined): string {
-  const forwarded = request?.headers.get("x-forwarded-for");
-  return forwarded?.split(",")[0]?.trim() || request?.headers.get("x-real-ip") || "unknown";
 }
 
 // Lazy config: AUTH_SECRET is read per request, so `next build` does not need it.
@@ -34,7 +30,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const email = typeof credentials?.email === "string" ? credentials.email : "";
         const password = typeof credentials?.password === "string" ? credentials.password : "";
         if (!email || !password) return null;
-        const result = await checkCredentials(email, password, clientIp(request));
+        const result = await checkCredentials(email, password, (request && clientAddress(request.headers)) || "unknown");
         if (result.ok) return { id: String(result.user.id), email: result.user.email, name: result.user.name };
         if (result.reason === "rate_limited") throw new SignInRateLimited();
         return null;

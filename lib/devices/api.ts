@@ -3,6 +3,7 @@ import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { intEnv } from "@/lib/env";
+import { clientAddress } from "@/lib/http/client-ip";
 import { readBodyCapped } from "@/lib/http/body";
 import { isDatabaseUnavailable, jsonError, unavailable, validationError } from "@/lib/http/json";
 import { TokenBucket } from "@/lib/rate-limit";
@@ -68,12 +69,6 @@ function isJsonContentType(value: string | null): boolean {
   if (!value) return false;
   const mime = value.split(";")[0].trim().toLowerCase();
   return mime === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mime);
-}
-
-function clientIp(req: Request): string | null {
-  const forwarded = req.headers.get("x-forwarded-for");
-  if (forwarded) return forwarded.split(",")[0].trim() || null;
-  return req.headers.get("x-real-ip");
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
@@ -190,7 +185,7 @@ async function parseBody<S extends z.ZodType>(req: Request, schema: S, isJson: b
 async function noteFailure(udid: string, reason: string, req: Request): Promise<void> {
   try {
     const db = await getDb();
-    const { outboxIds } = await recordAuthenticationFailure(db, udid, { reason, ip: clientIp(req) });
+    const { outboxIds } = await recordAuthenticationFailure(db, udid, { reason, ip: clientAddress(req.headers) });
     if (outboxIds.length > 0) kickDelivery(outboxIds);
   } catch (err) {
     if (isDatabaseUnavailable(err)) throw err;

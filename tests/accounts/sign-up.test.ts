@@ -7,8 +7,9 @@ import { useTestDatabase } from "../support/db";
 
 // The real next-auth signIn runs inside the action; only Next's request scope (headers/cookies) is provided here.
 const jar = new Map<string, string>();
+let forwardedFor = "203.0.113.9";
 vi.mock("next/headers", () => ({
-  headers: async () => new Headers({ host: "localhost:3000", "x-forwarded-proto": "http", "x-forwarded-for": "203.0.113.9" }),
+  headers: async () => new Headers({ host: "localhost:3000", "x-forwarded-proto": "http", "x-forwarded-for": forwardedFor }),
   cookies: async () => ({
     get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
     getAll: () => [...jar].map(([name, value]) => ({ name, value })),
@@ -137,5 +138,24 @@ describe("signInAction", () => {
     const state = await signInAction(null, form({ email: ada.email, password: ada.password }));
     expect(state?.ok).toBe(false);
     expect(state?.message).toMatch(/^Too many failed sign-ins\. Try again in 1[45] minutes\.$/);
+  });
+
+  it("limits an address trying many emails by the address its proxy saw, whatever it claims itself", async () => {
+    await createUserWithOrg(db(), ada);
+    try {
+      // through an appending proxy: the client's own X-Forwarded-For entries come first, the proxy's last
+      let limited = false;
+      for (let i = 0; i < 5 * 4 + 1 && !limited; i++) {
+        forwardedFor = `10.0.${i}.1, 198.51.100.20`;
+        const state = await signInAction(null, form({ email: `guess${i}@example.com`, password: "guess" }));
+        limited = /^Too many failed sign-ins/.test(state?.message ?? "");
+      }
+      expect(limited).toBe(true);
+      // another address is not affected
+      forwardedFor = "10.0.0.1, 198.51.100.21";
+      expect(await redirectOf(signInAction(null, form({ email: ada.email, password: ada.password })))).toBe("/");
+    } finally {
+      forwardedFor = "203.0.113.9";
+    }
   });
 });
