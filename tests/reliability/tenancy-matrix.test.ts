@@ -41,22 +41,29 @@ async function run(fn: (prev: unknown, input: unknown) => Promise<unknown>, inpu
   }
 }
 
-/** Every route file under app/api/orgs, with its dynamic segments. */
-function orgRoutes(): { file: string; route: string; segments: string[] }[] {
-  const base = path.join(root, "app/api/orgs");
-  const out: { file: string; route: string; segments: string[] }[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
+type Found = { file: string; route: string; segments: string[] };
+
+/** The files called one of `names` under `dir`, each with its route (`toRoute`) and that route's dynamic segments. */
+function filesUnder(dir: string, names: string[], toRoute: (file: string) => string): Found[] {
+  const out: Found[] = [];
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.name === "route.ts") {
-        const route = `/api/orgs/${path.relative(base, path.dirname(p))}`;
+      else if (names.includes(entry.name)) {
+        const route = toRoute(p);
         out.push({ file: p, route, segments: [...route.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]) });
       }
     }
   };
-  walk(base);
-  return out.sort((a, b) => a.route.localeCompare(b.route));
+  walk(dir);
+  return out.sort((x, y) => x.route.localeCompare(y.route));
+}
+
+/** Every route file under app/api/orgs. */
+function orgRoutes(): Found[] {
+  const base = path.join(root, "app/api/orgs");
+  return filesUnder(base, ["route.ts"], (p) => `/api/orgs/${path.relative(base, path.dirname(p))}`);
 }
 
 function paramsFor(segments: string[], slug: string, ids: Tenant & { requestId: number }): Record<string, string> {
@@ -75,22 +82,10 @@ function paramsFor(segments: string[], slug: string, ids: Tenant & { requestId: 
   return out;
 }
 
-/** Every page and layout under app/orgs/[slug] (the portal's HTML), with its dynamic segments. */
-function orgPages(): { file: string; route: string; segments: string[] }[] {
+/** Every page and layout under app/orgs/[slug] (the portal's HTML). */
+function orgPages(): Found[] {
   const base = path.join(root, "app/orgs/[slug]");
-  const out: { file: string; route: string; segments: string[] }[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name === "page.tsx" || entry.name === "layout.tsx") {
-        const route = `/orgs/[slug]/${path.relative(base, p).replace(/\.tsx$/, "")}`;
-        out.push({ file: p, route, segments: [...route.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]) });
-      }
-    }
-  };
-  walk(base);
-  return out.sort((a, b) => a.route.localeCompare(b.route));
+  return filesUnder(base, ["page.tsx", "layout.tsx"], (p) => `/orgs/[slug]/${path.relative(base, p).replace(/\.tsx$/, "")}`);
 }
 
 /** A page's params: `[id]` is the webhook under webhooks/, the delivery under deliveries/. */
