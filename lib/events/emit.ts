@@ -112,10 +112,12 @@ export function toQueued(value: unknown): QueuedDelivery[] {
 export async function emitEvents(tx: Db, orgId: number, inputs: readonly EventInput[], now: Date = new Date()): Promise<Emitted> {
   if (inputs.length === 0) return { events: [], deliveries: 0, outboxIds: [] };
   const emitted = newEvents(inputs, now);
-  const [row] = await preparedRows<{ queued: unknown }>(
+  // only the outbox ids: callers kick them, the kicked pass claims the rows with their events
+  const [row] = await preparedRows<{ ids: unknown }>(
     tx,
-    sql`with ${eventsCte(orgId, inputs, emitted, now)} select ${queuedSql}`,
+    sql`with ${eventsCte(orgId, inputs, emitted, now)} select coalesce(json_agg(q.id order by q.id), '[]') as ids from queued q`,
   );
-  const outboxIds = toQueued(row?.queued).map((q) => q.id);
+  const ids = (typeof row?.ids === "string" ? JSON.parse(row.ids) : (row?.ids ?? [])) as (number | string)[];
+  const outboxIds = ids.map(Number);
   return { events: emitted, deliveries: outboxIds.length, outboxIds };
 }
