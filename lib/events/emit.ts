@@ -113,11 +113,10 @@ export async function emitEvents(tx: Db, orgId: number, inputs: readonly EventIn
   if (inputs.length === 0) return { events: [], deliveries: 0, outboxIds: [] };
   const emitted = newEvents(inputs, now);
   // only the outbox ids: callers kick them, the kicked pass claims the rows with their events
-  const [row] = await preparedRows<{ ids: unknown }>(
+  const rows = await preparedRows<{ id: number }>(
     tx,
-    sql`with ${eventsCte(orgId, inputs, emitted, now)} select coalesce(json_agg(q.id order by q.id), '[]') as ids from queued q`,
+    sql`with ${eventsCte(orgId, inputs, emitted, now)} select q.id from queued q order by q.id`,
   );
-  const ids = (typeof row?.ids === "string" ? JSON.parse(row.ids) : (row?.ids ?? [])) as (number | string)[];
-  const outboxIds = ids.map(Number);
+  const outboxIds = rows.map((r) => Number(r.id));
   return { events: emitted, deliveries: outboxIds.length, outboxIds };
 }
