@@ -393,7 +393,9 @@ async function benchLatency(db: Db, orgId: number, udids: string[], tokens: stri
     const t1 = arrivals.get(id);
     if (t1 === undefined) continue;
     const b = Math.floor((t - t0) / 1000);
-    buckets.set(b, [...(buckets.get(b) ?? []), t1 - t]);
+    const bucket = buckets.get(b);
+    if (bucket) bucket.push(t1 - t);
+    else buckets.set(b, [t1 - t]);
   }
   // the steal sample taken at the end of each bucket's wall-clock second
   const stealOf = (b: number) => stealBySecond.get(Math.floor((t0 + b * 1000) / 1000) + 1);
