@@ -3,7 +3,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { intEnv } from "@/lib/env";
+import { intEnv } from "./env";
 import * as schema from "./schema";
 
 /** The drizzle database, whichever driver is behind it. A transaction is also a Db. */

@@ -17,7 +17,7 @@ export async function bootServer(): Promise<void> {
     }
   }
   if (process.env.EMBEDDED_WORKER !== "0") {
-    const { startEmbeddedLoop } = await import("@/lib/webhooks/tick");
+    const { startEmbeddedLoop } = await import("@/lib/jobs/tick");
     startEmbeddedLoop();
     console.log("[signalpost] Embedded delivery loop started (EMBEDDED_WORKER=0 turns it off).");
   }

@@ -13,14 +13,7 @@ export function authSecret(): string {
   return DEV_AUTH_SECRET;
 }
 
-/** Reads a positive integer environment variable with a default. */
-export function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  return n;
-}
+export { intEnv } from "@/db/env";
 
 /** WEBHOOK_ALLOW_PRIVATE_URLS: on by default outside production, off in production unless set to 1. */
 export function allowPrivateUrls(): boolean {

@@ -12,8 +12,8 @@ import { deviceTokens, devices, memberships, orgs, users, webhooks, webhookSecre
 import { hashPassword } from "@/lib/auth/password";
 import { encryptSecret } from "@/lib/crypto/encryption";
 import { generateDeviceToken } from "@/lib/devices/tokens";
-import { processOutbox } from "@/lib/webhooks/delivery";
-import { claimDueDeliveriesQuery } from "@/lib/webhooks/outbox";
+import { processOutbox } from "@/lib/delivery/pass";
+import { claimDueDeliveriesQuery } from "@/lib/delivery/claim";
 import { newWebhookSecret } from "@/lib/webhooks/signing";
 import { closedLoop, openLoop, percentile, type LoadRequest, type LoadResult } from "./bench/load";
 import { cpuSample, cpuShare, stealEverySecond } from "./bench/machine";
@@ -589,7 +589,7 @@ async function main() {
     await handle.close();
     if (!args.has("--keep-db")) await admin.db.execute(sql.raw(`drop database if exists ${dbName} with (force)`)).catch(() => undefined);
     await admin.close();
-    const { closeSendPools } = await import("@/lib/webhooks/send");
+    const { closeSendPools } = await import("@/lib/delivery/send");
     await closeSendPools();
   }
 }

@@ -2,8 +2,8 @@
 // against the Postgres of DATABASE_URL. Run as many as you like; they coordinate through row claims only.
 import { getDatabase } from "@/db/client";
 import { intEnv } from "@/lib/env";
-import { closeSendPools } from "@/lib/webhooks/send";
-import { runTick } from "@/lib/webhooks/tick";
+import { closeSendPools } from "@/lib/delivery/send";
+import { runTick } from "@/lib/jobs/tick";
 
 async function main() {
   if (!process.env.DATABASE_URL) {

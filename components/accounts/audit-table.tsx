@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { Badge, buttonClasses, Card, EmptyState, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
-import type { AuditRow } from "@/lib/accounts";
+import type { AuditRow } from "@/lib/audit";
 
 /** The audit log page body: who did what, when, newest first, with Newer/Older pagination. */
 export function AuditTable({

@@ -5,7 +5,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Alert, Card, CardBody, CardHeader, CopyButton, RelativeTime, formatAbsolute } from "@/components/ui";
 import { fetchJson } from "@/components/ui/fetch-json";
-import type { DeliveryAttemptView, DeliveryDetail } from "@/lib/webhooks/deliveries";
+import type { DeliveryAttemptView, DeliveryDetail } from "@/lib/delivery/log";
 import { RedeliverButton } from "./redeliver-button";
 import { DeliveryStatusBadge, ResponseCode } from "./status-badge";
 

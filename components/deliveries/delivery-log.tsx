@@ -7,7 +7,7 @@ import { useState } from "react";
 import { Alert, Button, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { fetchJson } from "@/components/ui/fetch-json";
 import { useDebounced } from "@/components/ui/use-debounced";
-import type { DeliveryListItem, DeliveryPage } from "@/lib/webhooks/deliveries";
+import type { DeliveryListItem, DeliveryPage } from "@/lib/delivery/log";
 import { DELIVERY_STATUSES, DELIVERY_STATUS_LABELS } from "@/lib/validation/deliveries";
 import { RedeliverButton } from "./redeliver-button";
 import { DeliveryStatusBadge, ResponseCode } from "./status-badge";

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { deliveryHealth, type HealthBucket } from "@/lib/webhooks/deliveries";
+import { deliveryHealth, type HealthBucket } from "@/lib/delivery/log";
 
 /** 24 hourly bars of delivery attempts: successes (green) stacked on failures (red). Pure; renders on the server. */
 export function DeliveryHealthChart({ buckets }: { buckets: HealthBucket[] }) {

@@ -7,7 +7,7 @@ import { fetchJson } from "@/components/ui/fetch-json";
 import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
 import type { DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
-import { catalogEntry } from "@/lib/webhooks/catalog";
+import { catalogEntry } from "@/lib/events/catalog";
 import { DeviceStatusBadge, TagList } from "./status-badge";
 import { TokenReveal } from "./token-reveal";
 

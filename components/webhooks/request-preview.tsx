@@ -1,7 +1,7 @@
 "use client";
 
 import { useMemo } from "react";
-import { catalogEntry, type EventType } from "@/lib/webhooks/catalog";
+import { catalogEntry, type EventType } from "@/lib/events/catalog";
 import { buildEventEnvelope, sampleEvent } from "@/lib/webhooks/envelope";
 import { buildWebhookRequest, maskAuth, prettyBody } from "@/lib/webhooks/request";
 import type { WebhookSettings } from "@/lib/webhooks/types";

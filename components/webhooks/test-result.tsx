@@ -1,7 +1,7 @@
 "use client";
 
 import { Badge } from "@/components/ui";
-import type { TestEventResult } from "@/lib/webhooks/test-event";
+import type { TestEventResult } from "@/lib/delivery/test-event";
 
 /** What came back from "Send test event": status, latency, response headers and body, or the error in words. */
 export function TestResult({ result, message }: { result: TestEventResult | null | undefined; message?: string }) {

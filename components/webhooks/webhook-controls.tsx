@@ -11,8 +11,8 @@ import {
   setWebhookEnabledAction,
 } from "@/lib/actions/webhooks";
 import type { ActionState } from "@/lib/actions/safe-action";
-import { EVENT_CATALOG, type EventType } from "@/lib/webhooks/catalog";
-import type { TestEventResult } from "@/lib/webhooks/test-event";
+import { EVENT_CATALOG, type EventType } from "@/lib/events/catalog";
+import type { TestEventResult } from "@/lib/delivery/test-event";
 import { TestResult } from "./test-result";
 
 type Ref = { orgSlug: string; id: number; name: string };

@@ -19,10 +19,10 @@ import {
   type WEBHOOK_FORMATS,
   type WEBHOOK_METHODS,
 } from "@/lib/validation/webhooks";
-import { EVENT_CATALOG, EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, type EventType } from "@/lib/webhooks/catalog";
+import { EVENT_CATALOG, EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, type EventType } from "@/lib/events/catalog";
 import { MAX_HEADERS, MAX_QUERY_PARAMS } from "@/lib/webhooks/http-rules";
 import { DEFAULT_CUSTOM_CONTENT_TYPE, USER_AGENT } from "@/lib/webhooks/request";
-import type { TestEventResult } from "@/lib/webhooks/test-event";
+import type { TestEventResult } from "@/lib/delivery/test-event";
 import type { WebhookSettings } from "@/lib/webhooks/types";
 import { NameValueEditor } from "./name-value-editor";
 import { RequestPreview } from "./request-preview";

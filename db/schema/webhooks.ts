@@ -14,7 +14,7 @@ export type WebhookAuthType = (typeof WEBHOOK_AUTH_TYPES)[number];
 export type WebhookDeviceScope = (typeof WEBHOOK_DEVICE_SCOPES)[number];
 export type NameValue = { name: string; value: string };
 
-/** A receiver endpoint and how to format requests to it (DESIGN.md §7). */
+/** A receiver endpoint and how to format requests to it (README, "Webhooks"). */
 export const webhooks = pgTable(
   "webhooks",
   {

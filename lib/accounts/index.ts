@@ -3,4 +3,3 @@ export { AccountError } from "./errors";
 export { slugify, freeSlugCandidate } from "./slug";
 export { createOrgForUser, createUserWithOrg, findUser, listUserOrgs, renameOrg, type OrgSummary } from "./orgs";
 export { addMember, changeMemberRole, listMembers, removeMember, type Actor, type MemberRow } from "./members";
-export { AUDIT_PAGE_SIZE, listAuditEntries, type AuditRow } from "./audit";

@@ -4,8 +4,8 @@ import { revalidatePath } from "next/cache";
 import { getDb } from "@/db/client";
 import { UserError, orgAction } from "@/lib/actions/safe-action";
 import { redeliverSchema, replaySchema } from "@/lib/validation/deliveries";
-import { redeliver, replayFailed } from "@/lib/webhooks/deliveries";
-import { kickDelivery } from "@/lib/webhooks/kick";
+import { redeliver, replayFailed } from "@/lib/delivery/log";
+import { kickDelivery } from "@/lib/delivery/kick";
 import { findWebhook } from "@/lib/webhooks/manage";
 
 /** Redeliver one delivery (owner/admin), same webhook-id, right away. */

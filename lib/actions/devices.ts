@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
 import { orgAction } from "@/lib/actions/safe-action";
 import { createDevice, deleteDevice, regenerateDeviceToken, updateDevice } from "@/lib/devices/admin";
-import { kickDelivery } from "@/lib/webhooks/kick";
+import { kickDelivery } from "@/lib/delivery/kick";
 import { deviceCreateSchema, deviceRefSchema, deviceUpdateSchema } from "@/lib/validation/devices";
 
 export type CreatedDevice = { deviceId: number; udid: string; name: string; token: string };

@@ -4,6 +4,9 @@ import { z } from "zod";
 import { AccessError, requireMember, type MemberContext } from "@/lib/auth/guard";
 import type { Permission } from "@/lib/auth/permissions";
 import { getSessionUserId } from "@/lib/auth/session";
+import { UserError } from "@/lib/errors";
+
+export { UserError };
 
 /** What every action returns to a form driven by useActionState. */
 export type ActionState<T = unknown> = {
@@ -15,17 +18,6 @@ export type ActionState<T = unknown> = {
   values?: Record<string, unknown>;
   data?: T;
 } | null;
-
-/** An expected refusal with a message for the user (and optionally per field). Nothing is changed. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly errors?: Record<string, string[]>,
-  ) {
-    super(message);
-    this.name = "UserError";
-  }
-}
 
 /**
  * FormData → plain object. Keys ending in "[]" collect into arrays; a "__json" field holds a JSON object that is

@@ -20,7 +20,11 @@ import {
   settingsFromInput,
   updateWebhook,
 } from "@/lib/webhooks/manage";
-import { sendTestEvent, type TestEventResult } from "@/lib/webhooks/test-event";
+import { checkEndpoint, sendTestEvent, type TestEventResult } from "@/lib/delivery/test-event";
+import type { Db } from "@/db/client";
+import type { EndpointCheck } from "@/lib/webhooks/manage";
+
+const endpointCheck = (db: Db): EndpointCheck => (orgId, settings, secrets) => checkEndpoint(db, orgId, settings, secrets);
 
 /** orgAction validates only the envelope; the form schema depends on the server's settings and the saved row. */
 const loose = z.looseObject({ orgSlug: z.string(), id: z.coerce.number().int().positive().optional() });
@@ -44,7 +48,7 @@ function revalidateWebhooks(slug: string, id?: number) {
 export const createWebhookAction = orgAction(loose, "org_setting.modify", async (ctx, raw): Promise<ActionState<{ id: number }>> => {
   const input = parseOrRefuse(webhookFormSchema({ allowHttp: allowPrivateUrls() }), raw);
   const db = await getDb();
-  const row = await createWebhook(db, { orgId: ctx.orgId, userId: ctx.userId }, input);
+  const row = await createWebhook(db, { orgId: ctx.orgId, userId: ctx.userId }, input, endpointCheck(db));
   revalidateWebhooks(ctx.orgSlug);
   return { ok: true, message: `Webhook "${row.name}" created.`, data: { id: row.id } };
 });
@@ -56,7 +60,7 @@ export const updateWebhookAction = orgAction(loose, "org_setting.modify", async 
   const existing = await findWebhook(db, ctx.orgId, raw.id);
   if (!existing) throw new UserError("Webhook not found.");
   const input = parseOrRefuse(webhookFormSchema({ allowHttp: allowPrivateUrls(), storedAuthType: existing.authType }), raw);
-  const row = await updateWebhook(db, { orgId: ctx.orgId, userId: ctx.userId }, existing.id, input);
+  const row = await updateWebhook(db, { orgId: ctx.orgId, userId: ctx.userId }, existing.id, input, endpointCheck(db));
   revalidateWebhooks(ctx.orgSlug, row.id);
   return { ok: true, message: `Webhook "${row.name}" saved.`, data: { id: row.id } };
 });

@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { devices } from "@/db/schema";
 import { createUserWithOrg } from "@/lib/accounts/orgs";
-import { emitEvents } from "@/lib/events/emit";
+import { emitEvents } from "@/lib/delivery/emit";
 import { seedDemoDevices } from "./devices";
 import { seedDemoInbox } from "./inbox";
 import { seedDemoWebhook } from "./webhooks";

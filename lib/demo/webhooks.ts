@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { webhooks } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { SUBSCRIBABLE_EVENT_TYPES } from "@/lib/webhooks/catalog";
+import { SUBSCRIBABLE_EVENT_TYPES } from "@/lib/events/catalog";
 import { createSecret } from "@/lib/webhooks/secrets";
 
 /** The demo org's webhook: every device event, JSON, delivered to `url` (the demo inbox). Returns its id. */

@@ -2,9 +2,9 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { devices } from "@/db/schema";
-import { UserError } from "@/lib/actions/safe-action";
+import { UserError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit";
-import { emitEvents } from "@/lib/events/emit";
+import { emitEvents } from "@/lib/delivery/emit";
 import type { DeviceCreateInput, DeviceUpdateInput } from "@/lib/validation/devices";
 import { issueDeviceToken } from "./tokens";
 
@@ -24,9 +24,11 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 const duplicateUdid = () =>
-  new UserError("A device with this UDID already exists in this organization.", {
-    udid: ["A device with this UDID already exists in this organization."],
-  });
+  new UserError(
+    "A device with this UDID already exists in this organization.",
+    { udid: ["A device with this UDID already exists in this organization."] },
+    "conflict",
+  );
 
 /** Registers a device in the portal with its first token; emits device.created and writes the audit entry. */
 export async function createDevice(
@@ -93,7 +95,7 @@ async function loadForUpdate(tx: Db, actor: Actor, deviceId: number): Promise<De
     .from(devices)
     .where(and(eq(devices.id, deviceId), eq(devices.orgId, actor.orgId)))
     .for("update");
-  if (!device) throw new UserError("That device does not exist (it may have been deleted).");
+  if (!device) throw new UserError("That device does not exist (it may have been deleted).", undefined, "not_found");
   return device;
 }
 

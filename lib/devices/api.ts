@@ -4,10 +4,10 @@ import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { intEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-ip";
-import { readBodyCapped } from "@/lib/http/body";
+import { readJsonBody } from "@/lib/http/body";
 import { isDatabaseUnavailable, jsonError, unavailable, validationError } from "@/lib/http/json";
 import { TokenBucket } from "@/lib/rate-limit";
-import { kickDelivery, kickLease, kickLeased } from "@/lib/webhooks/kick";
+import { kickDelivery, kickLease, kickLeased } from "@/lib/delivery/kick";
 import { udidSchema } from "@/lib/validation/devices";
 import { recordAuthenticationFailure, recordDeviceContact, type ContactInput, type ContactResult } from "./contact";
 import { DEVICE_TOKEN_PATTERN, hashDeviceToken } from "./tokens";
@@ -35,43 +35,6 @@ function unauthorized() {
     "www-authenticate": 'Bearer realm="signalpost-devices"',
   });
 }
-
-class BodyTooLarge extends Error {}
-class BodyNotUtf8 extends Error {}
-
-/** Deepest nesting of arrays/objects accepted in a body (telemetry values are small; deeper is an attack). */
-export const MAX_BODY_DEPTH = 32;
-
-/** Whether a parsed JSON value nests deeper than `max` (iterative: a hostile body cannot overflow the stack). */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
-    if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-/** Reads at most `limit` bytes of the body as UTF-8; throws BodyTooLarge beyond that, BodyNotUtf8 for bad bytes. */
-async function readBodyText(req: Request, limit: number): Promise<string> {
-  const read = await readBodyCapped(req, limit);
-  if (!read.ok) throw new BodyTooLarge();
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(read.bytes);
-  } catch {
-    throw new BodyNotUtf8();
-  }
-}
-
-function isJsonContentType(value: string | null): boolean {
-  if (!value) return false;
-  const mime = value.split(";")[0].trim().toLowerCase();
-  return mime === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mime);
-}
-
-type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 /**
  * The device-token wrapper of /api/v1/devices/{udid}/…: size, auth header, content type, per-device rate limit,
@@ -107,12 +70,14 @@ export async function handleDeviceRequest<S extends z.ZodType>(
       });
     }
 
-    const body = await parseBody(req, schema, isJsonContentType(req.headers.get("content-type")));
-    if (!body.ok) return body.response;
+    const read = await readJsonBody(req, { maxBytes: MAX_DEVICE_BODY_BYTES, emptyIsObject: true });
+    if (!read.ok) return jsonError(read.problem.status, read.problem.code, read.problem.message);
+    const body = schema.safeParse(read.value);
+    if (!body.success) return validationError(body.error);
 
     const db = await getDb();
     const leaseUntil = kickLease();
-    const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.value), leaseUntil });
+    const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.data), leaseUntil });
     if (!result) {
       await noteFailure(udid, "invalid_token", req);
       return unauthorized();
@@ -121,8 +86,6 @@ export async function handleDeviceRequest<S extends z.ZodType>(
     else if (result.outboxIds.length > 0) kickDelivery(result.outboxIds);
     return NextResponse.json(contactReply(result));
   } catch (err) {
-    if (err instanceof BodyTooLarge) return tooLarge();
-    if (err instanceof BodyNotUtf8) return jsonError(400, "invalid_encoding", "The body is not valid UTF-8.");
     if (isDatabaseUnavailable(err)) return unavailable();
     console.error("[device-api] unexpected error:", err);
     return jsonError(500, "internal_error", "Something went wrong on our side; nothing was recorded.");
@@ -148,37 +111,6 @@ function safeDecode(value: string): string {
 function bearerToken(header: string | null): string | null {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   return match ? match[1] : null;
-}
-
-/** Reads and validates the body. An empty body is `{}` (a heartbeat) whatever its type; anything else must be JSON. */
-async function parseBody<S extends z.ZodType>(req: Request, schema: S, isJson: boolean): Promise<Parsed<z.infer<S>>> {
-  const text = await readBodyText(req, MAX_DEVICE_BODY_BYTES);
-  let json: unknown = {};
-  if (text.trim() !== "") {
-    if (!isJson) {
-      return {
-        ok: false,
-        response: jsonError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json."),
-      };
-    }
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return { ok: false, response: jsonError(400, "invalid_json", "The body is not valid JSON.") };
-    }
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    return { ok: false, response: jsonError(400, "invalid_request", "The body must be a JSON object.") };
-  }
-  if (nestsDeeperThan(json, MAX_BODY_DEPTH)) {
-    return {
-      ok: false,
-      response: jsonError(400, "invalid_request", `The body is nested too deeply (more than ${MAX_BODY_DEPTH} levels).`),
-    };
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) return { ok: false, response: validationError(parsed.error) };
-  return { ok: true, value: parsed.data };
 }
 
 /** Records device.authentication.failed for a known udid (throttled in the database); never fails the reply. */

@@ -2,8 +2,8 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { preparedRows, queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";
-import { emitEvents, eventsCte, newEvents, queuedSql, toQueued, type EventInput } from "@/lib/events/emit";
-import type { ClaimedRow } from "@/lib/webhooks/outbox";
+import { emitEvents, eventsCte, newEvents, queuedSql, toQueued, type EventInput } from "@/lib/delivery/emit";
+import type { ClaimedRow } from "@/lib/delivery/claim";
 import { applyReport, type Report } from "./state-machine";
 
 export type ContactInput = {
@@ -15,7 +15,7 @@ export type ContactInput = {
   signals?: Record<string, unknown>;
   now?: Date;
   /**
-   * Queue the deliveries already leased until then to this process's dispatcher (lib/webhooks/kick.ts), which
+   * Queue the deliveries already leased until then to this process's dispatcher (lib/delivery/kick.ts), which
    * sends them without claiming them first; they come back as `leased`.
    */
   leaseUntil?: Date | null;

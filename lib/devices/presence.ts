@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { getDb, queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";
-import { emitEvents } from "@/lib/events/emit";
+import { emitEvents } from "@/lib/delivery/emit";
 import { statusChangeEvent } from "./state-machine";
 
 type StaleRow = {

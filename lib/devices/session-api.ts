@@ -2,10 +2,11 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import { UserError } from "@/lib/actions/safe-action";
+import { statusForCode, UserError } from "@/lib/errors";
+import { readJsonBody } from "@/lib/http/body";
 import type { MemberContext } from "@/lib/auth/guard";
 import { jsonError, validationError } from "@/lib/http/json";
-import { kickDelivery } from "@/lib/webhooks/kick";
+import { kickDelivery } from "@/lib/delivery/kick";
 import { deviceCreateSchema, deviceListQuerySchema } from "@/lib/validation/devices";
 import { createDevice, regenerateDeviceToken } from "./admin";
 import {
@@ -32,20 +33,15 @@ export async function devicesListResponse(req: NextRequest, ctx: MemberContext):
   return NextResponse.json(counts ? { ...page, counts } : page, { headers: { "cache-control": "no-store" } });
 }
 
+/** Bodies of the session JSON routes: small objects. */
+const MAX_SESSION_BODY_BYTES = 64 * 1024;
+
 async function readJson(req: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) {
-    return { ok: false, response: jsonError(415, "unsupported_media_type", "Send JSON with Content-Type: application/json.") };
-  }
-  try {
-    return { ok: true, value: await req.json() };
-  } catch {
-    return { ok: false, response: jsonError(400, "invalid_json", "The body is not valid JSON.") };
-  }
+  const read = await readJsonBody(req, { maxBytes: MAX_SESSION_BODY_BYTES });
+  return read.ok ? read : { ok: false, response: jsonError(read.problem.status, read.problem.code, read.problem.message) };
 }
 
-const userErrorResponse = (err: UserError) =>
-  jsonError(err.message.includes("already exists") ? 409 : 404, err.message.includes("already exists") ? "conflict" : "not_found", err.message, err.errors);
+const userErrorResponse = (err: UserError) => jsonError(statusForCode(err.code), err.code, err.message, err.errors);
 
 /** POST create (scripts such as the simulator): same schema and rules as the "Add device" form; the token once. */
 export async function createDeviceResponse(req: NextRequest, ctx: MemberContext): Promise<Response> {

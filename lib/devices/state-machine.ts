@@ -1,9 +1,9 @@
 /**
- * The device status state machine (Kobiton rules, DESIGN.md §5). Pure: given what the device row holds and what
+ * The device status state machine (Kobiton rules; README, "Devices and the status API"). Pure: given what the device row holds and what
  * the device reported, it says the new state and which events fire. An event fires only on a change.
  */
 import type { DeviceStatus } from "@/db/schema/devices";
-import type { EventType } from "@/lib/webhooks/catalog";
+import type { EventType } from "@/lib/events/catalog";
 
 export type DeviceState = {
   status: DeviceStatus;

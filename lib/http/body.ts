@@ -32,3 +32,61 @@ export async function readBodyCapped(req: Request, cap: number): Promise<BodyRea
   }
   return { ok: true, bytes };
 }
+
+/** Deepest nesting of arrays/objects accepted in a JSON body (bodies here are small; deeper is an attack). */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `max` (iterative: a hostile body cannot overflow the stack). */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+export function isJsonContentType(value: string | null): boolean {
+  if (!value) return false;
+  const mime = value.split(";")[0].trim().toLowerCase();
+  return mime === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mime);
+}
+
+/** Why a JSON body was refused: the HTTP status, a machine code and a sentence for the client. */
+export type BodyProblem = { status: number; code: string; message: string };
+
+export type JsonBodyRead = { ok: true; value: Record<string, unknown> } | { ok: false; problem: BodyProblem };
+
+/**
+ * The one JSON body reader of the API routes: at most `maxBytes` (refused past it without reading the rest), strict
+ * UTF-8, a JSON content type, an object at the top, nesting at most MAX_BODY_DEPTH. With `emptyIsObject` an empty
+ * body (whatever its type) reads as `{}` — the device API's heartbeat.
+ */
+export async function readJsonBody(req: Request, opts: { maxBytes: number; emptyIsObject?: boolean }): Promise<JsonBodyRead> {
+  const fail = (status: number, code: string, message: string): JsonBodyRead => ({ ok: false, problem: { status, code, message } });
+  const read = await readBodyCapped(req, opts.maxBytes);
+  if (!read.ok) return fail(413, "payload_too_large", `The body is larger than ${Math.round(opts.maxBytes / 1024)} KB.`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(read.bytes);
+  } catch {
+    return fail(400, "invalid_encoding", "The body is not valid UTF-8.");
+  }
+  if (text.trim() === "" && opts.emptyIsObject) return { ok: true, value: {} };
+  if (!isJsonContentType(req.headers.get("content-type"))) {
+    return fail(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail(400, "invalid_json", "The body is not valid JSON.");
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return fail(400, "invalid_request", "The body must be a JSON object.");
+  if (nestsDeeperThan(json, MAX_BODY_DEPTH)) {
+    return fail(400, "invalid_request", `The body is nested too deeply (more than ${MAX_BODY_DEPTH} levels).`);
+  }
+  return { ok: true, value: json as Record<string, unknown> };
+}

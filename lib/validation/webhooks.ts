@@ -1,10 +1,10 @@
 /**
- * The webhook form's schema (DESIGN.md §7), shared by the browser form (instant field errors) and the server
+ * The webhook form's schema (README, "Webhooks"), shared by the browser form (instant field errors) and the server
  * actions (the authority). Isomorphic.
  */
 import { z } from "zod";
 import type { WebhookAuthType, WebhookDeviceScope, WebhookFormat, WebhookMethod } from "@/db/schema/webhooks";
-import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES } from "@/lib/webhooks/catalog";
+import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES } from "@/lib/events/catalog";
 import { headerNameProblem, HTTP_TOKEN, MAX_HEADERS, MAX_QUERY_PARAMS, valueProblem } from "@/lib/webhooks/http-rules";
 import { templateProblem } from "@/lib/webhooks/request";
 

@@ -1,8 +1,8 @@
 /**
- * The delivery envelope (DESIGN.md §6): what a receiver gets as the JSON body, and the variables of custom body
+ * The delivery envelope (README, "Webhooks: the request"): what a receiver gets as the JSON body, and the variables of custom body
  * templates. Isomorphic: the form's request preview builds the same envelope in the browser.
  */
-import { catalogEntry, SAMPLE_DEVICE, type EventType } from "./catalog";
+import { catalogEntry, SAMPLE_DEVICE, type EventType } from "@/lib/events/catalog";
 import type { EventEnvelope, StoredEvent } from "./types";
 
 /** Builds the body a webhook receives for one stored event. */

@@ -1,5 +1,5 @@
 /**
- * Rules for custom headers and query parameters (DESIGN.md §7), shared by the zod schema, the form and the request
+ * Rules for custom headers and query parameters (README, "Webhooks"), shared by the zod schema, the form and the request
  * builder. Isomorphic.
  */
 

@@ -2,15 +2,14 @@ import "server-only";
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { devices, outbox, webhooks } from "@/db/schema";
-import { UserError } from "@/lib/actions/safe-action";
+import { UserError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit";
 import { intEnv } from "@/lib/env";
 import type { WebhookFormInput, WebhookRequestInput } from "@/lib/validation/webhooks";
-import { catalogEntry, EVENT_TYPES, type EventType } from "./catalog";
+import { catalogEntry, EVENT_TYPES, type EventType } from "@/lib/events/catalog";
 import { createSecret, getSigningSecrets, rotateSecret } from "./secrets";
 import { bumpedUpdatedAt, decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
 import { newWebhookSecret } from "./signing";
-import { checkEndpoint } from "./test-event";
 import type { WebhookAuth, WebhookSettings } from "./types";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -30,7 +29,7 @@ export async function findWebhook(db: Db, orgId: number, id: number): Promise<We
 
 async function requireWebhook(db: Db, orgId: number, id: number): Promise<WebhookRow> {
   const row = await findWebhook(db, orgId, id);
-  if (!row) throw new UserError("Webhook not found.");
+  if (!row) throw new UserError("Webhook not found.", undefined, "not_found");
   return row;
 }
 
@@ -116,8 +115,15 @@ function summaryOf(input: WebhookFormInput) {
   return { name: input.name, url: input.url, events: input.events, method: input.method, format: input.format, authType: input.authType, deviceScope: input.deviceScope };
 }
 
+/**
+ * The endpoint check (a signed webhook.test that must answer 2xx): why it failed in words, or null. It sends over
+ * HTTP, which is the delivery engine's business (lib/delivery/test-event.ts), so the caller hands it in and this
+ * configuration module stays below the engine (docs/architecture.md, "Layers").
+ */
+export type EndpointCheck = (orgId: number, settings: WebhookSettings, secrets: string[]) => Promise<string | null>;
+
 /** Creates a webhook with its signing secret, after the endpoint check (unless skipped). */
-export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInput): Promise<WebhookRow> {
+export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInput, checkEndpoint: EndpointCheck): Promise<WebhookRow> {
   const limit = webhookLimit();
   const [{ n }] = await db.select({ n: count() }).from(webhooks).where(eq(webhooks.orgId, actor.orgId));
   if (Number(n) >= limit) {
@@ -130,7 +136,7 @@ export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInpu
   const auth = authFromInput(input);
   const secret = newWebhookSecret();
   if (!input.skipEndpointCheck) {
-    const why = await checkEndpoint(db, actor.orgId, settingsFromInput(input, null, auth), [secret]);
+    const why = await checkEndpoint(actor.orgId, settingsFromInput(input, null, auth), [secret]);
     if (why) throw new UserError("The endpoint check failed; nothing was saved.", { url: [why] });
   }
   try {
@@ -160,14 +166,20 @@ export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInpu
 }
 
 /** Saves the edit form. The endpoint check runs again when the URL changed (unless skipped). */
-export async function updateWebhook(db: Db, actor: Actor, id: number, input: WebhookFormInput): Promise<WebhookRow> {
+export async function updateWebhook(
+  db: Db,
+  actor: Actor,
+  id: number,
+  input: WebhookFormInput,
+  checkEndpoint: EndpointCheck,
+): Promise<WebhookRow> {
   const existing = await requireWebhook(db, actor.orgId, id);
   await assertNameFree(db, actor.orgId, input.name, id);
   await assertDevicesInOrg(db, actor.orgId, input.deviceIds);
   const auth = authFromInput(input, existing);
   if (input.url !== existing.url && !input.skipEndpointCheck) {
     const secrets = (await getSigningSecrets(db, [id], new Date())).get(id) ?? [];
-    const why = await checkEndpoint(db, actor.orgId, settingsFromInput(input, id, auth), secrets);
+    const why = await checkEndpoint(actor.orgId, settingsFromInput(input, id, auth), secrets);
     if (why) throw new UserError("The endpoint check failed; nothing was saved.", { url: [why] });
   }
   const columns = columnsFromInput(input, auth);
@@ -208,7 +220,7 @@ export async function deleteWebhook(db: Db, actor: Actor, id: number): Promise<v
       .delete(webhooks)
       .where(and(eq(webhooks.orgId, actor.orgId), eq(webhooks.id, id)))
       .returning({ id: webhooks.id, name: webhooks.name, url: webhooks.url });
-    if (!row) throw new UserError("Webhook not found.");
+    if (!row) throw new UserError("Webhook not found.", undefined, "not_found");
     await recordAudit(tx, {
       orgId: actor.orgId,
       actorUserId: actor.userId,
@@ -235,7 +247,7 @@ export async function setWebhookEnabled(db: Db, actor: Actor, id: number, enable
       )
       .where(and(eq(webhooks.orgId, actor.orgId), eq(webhooks.id, id)))
       .returning();
-    if (!row) throw new UserError("Webhook not found.");
+    if (!row) throw new UserError("Webhook not found.", undefined, "not_found");
     let resumed = 0;
     if (enabled) {
       const rows = await tx

@@ -34,7 +34,7 @@ export type StoredEvent = {
   createdAt: Date;
 };
 
-/** The JSON body of a delivery (DESIGN.md §6). */
+/** The JSON body of a delivery (README, "Webhooks: the request"). */
 export type EventEnvelope = {
   eventId: string;
   creationTime: string;

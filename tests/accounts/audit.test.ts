@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { listAuditEntries } from "@/lib/accounts";
+import { listAuditEntries } from "@/lib/audit";
 import { recordAudit } from "@/lib/audit";
 import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";

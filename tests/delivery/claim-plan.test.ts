@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
-import { claimDueDeliveriesQuery } from "@/lib/webhooks/outbox";
+import { claimDueDeliveriesQuery } from "@/lib/delivery/claim";
 import { useTestDatabase } from "../support/db";
 import { emitOffline, insertWebhook, seedDeliveryOrg } from "./helpers";
 

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
-import { processOutbox } from "@/lib/webhooks/delivery";
-import { claimDueDeliveries } from "@/lib/webhooks/outbox";
+import { processOutbox } from "@/lib/delivery/pass";
+import { claimDueDeliveries } from "@/lib/delivery/claim";
 import { useTestDatabase } from "../support/db";
 import { useTestReceiver } from "../support/test-receiver";
 import { emitOffline, insertWebhook, outboxRows, seedDeliveryOrg } from "./helpers";
@@ -72,7 +72,7 @@ describe.skipIf(!onPostgres)("outbox concurrency (Postgres)", () => {
     await insertWebhook(db(), org.id, receiver.url);
     const t0 = new Date();
     await emitOffline(db(), org, device, t0, 1);
-    const { writeOutcomes } = await import("@/lib/webhooks/outbox");
+    const { writeOutcomes } = await import("@/lib/delivery/write-back");
     const [stale] = await claimDueDeliveries(db(), { now: t0, batchSize: 1, leaseMs: 1_000 });
     await processOutbox({ now: new Date(t0.getTime() + 2_000) });
     await writeOutcomes(

@@ -1,7 +1,7 @@
 import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/cron/deliver/route";
-import { closeSendPools } from "@/lib/webhooks/send";
+import { closeSendPools } from "@/lib/delivery/send";
 import { useTestDatabase } from "../support/db";
 import { startReceiver, type Receiver } from "../support/receiver";
 import { emitOffline, insertWebhook, outboxRows, seedDeliveryOrg } from "./helpers";

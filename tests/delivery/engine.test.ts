@@ -3,8 +3,8 @@ import { queryRows } from "@/db/client";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, deliveryAttempts, outbox, webhooks } from "@/db/schema";
-import { processOutbox } from "@/lib/webhooks/delivery";
-import { closeSendPools } from "@/lib/webhooks/send";
+import { processOutbox } from "@/lib/delivery/pass";
+import { closeSendPools } from "@/lib/delivery/send";
 import { useTestDatabase } from "../support/db";
 import { behaviours, startReceiver, type Receiver } from "../support/receiver";
 import { emitOffline, insertWebhook, outboxRows, seconds, seedDeliveryOrg } from "./helpers";
@@ -32,7 +32,7 @@ afterAll(async () => {
 const run = (now: Date) => processOutbox({ now, budgetMs: 5_000, random: noJitter });
 
 describe("processOutbox", () => {
-  it("delivers a status change signed so that standardwebhooks verifies it, body as DESIGN §6", async () => {
+  it("delivers a status change signed so that standardwebhooks verifies it, body as the envelope reference", async () => {
     const { org, device } = await seedDeliveryOrg(db());
     const { hook, secret } = await insertWebhook(db(), org.id, `${receiver.url}/hooks/in`, { name: "Webhook for All events" });
     const t0 = new Date();
@@ -231,7 +231,7 @@ describe("processOutbox", () => {
   });
 
   it("a disabled webhook's pending rows wait, and resume when it is re-enabled", async () => {
-    const { resumeParkedDeliveries } = await import("@/lib/webhooks/outbox");
+    const { resumeParkedDeliveries } = await import("@/lib/delivery/write-back");
     const { org, device } = await seedDeliveryOrg(db());
     const { hook } = await insertWebhook(db(), org.id, receiver.url);
     const t0 = new Date();

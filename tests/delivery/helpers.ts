@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { devices, orgs, outbox, webhooks } from "@/db/schema";
-import { emitEvents } from "@/lib/events/emit";
+import { emitEvents } from "@/lib/delivery/emit";
 import { createSecret } from "@/lib/webhooks/secrets";
 
 /** An org with one device and nothing else. */

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { sendHttpRequest, RESPONSE_STORE_LIMIT } from "@/lib/webhooks/send";
+import { sendHttpRequest, RESPONSE_STORE_LIMIT } from "@/lib/delivery/send";
 import type { BuiltRequest } from "@/lib/webhooks/types";
 import { behaviours } from "../support/receiver";
 import { useTestReceiver } from "../support/test-receiver";

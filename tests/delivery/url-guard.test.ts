@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkWebhookUrl, nonPublicReason } from "@/lib/webhooks/url-guard";
+import { checkWebhookUrl, nonPublicReason } from "@/lib/webhooks/url";
 
 const refuse = { allowPrivate: false };
 

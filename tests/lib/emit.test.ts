@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { devices, events, orgs, outbox, webhooks } from "@/db/schema";
-import { emitEvents } from "@/lib/events/emit";
+import { emitEvents } from "@/lib/delivery/emit";
 import { useTestDatabase } from "../support/db";
 
 const db = useTestDatabase();

@@ -6,7 +6,7 @@ import { POST as statusRoute } from "@/app/api/v1/devices/[udid]/status/route";
 import { queryRows, type Db } from "@/db/client";
 import { orgs } from "@/db/schema";
 import { resetDeviceRateLimits } from "@/lib/devices/api";
-import { pendingKick } from "@/lib/webhooks/kick";
+import { pendingKick } from "@/lib/delivery/kick";
 import { makeDevice, subscribeAll } from "../devices/helpers";
 import { useReliabilityDatabase } from "./support/db";
 

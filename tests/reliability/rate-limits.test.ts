@@ -7,7 +7,7 @@ import { users } from "@/db/schema";
 import { checkCredentials, SIGN_IN_MAX_FAILURES } from "@/lib/auth/credentials";
 import { hashPassword } from "@/lib/auth/password";
 import { resetDeviceRateLimits } from "@/lib/devices/api";
-import { pendingKick } from "@/lib/webhooks/kick";
+import { pendingKick } from "@/lib/delivery/kick";
 import { makeDevice } from "../devices/helpers";
 import { insertOrg } from "../support/fixtures";
 import { count, useReliabilityDatabase } from "./support/db";

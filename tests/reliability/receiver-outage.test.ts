@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { queryRows, type Db } from "@/db/client";
-import { processOutbox } from "@/lib/webhooks/delivery";
-import { closeSendPools } from "@/lib/webhooks/send";
+import { processOutbox } from "@/lib/delivery/pass";
+import { closeSendPools } from "@/lib/delivery/send";
 import { emitOffline, insertWebhook, seedDeliveryOrg } from "../delivery/helpers";
 import { count, useReliabilityDatabase, waitUntil } from "./support/db";
 import { startOutageReceiver, type OutageReceiver } from "./support/receivers";

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
-import { processOutbox } from "@/lib/webhooks/delivery";
-import { closeSendPools, sendHttpRequest } from "@/lib/webhooks/send";
+import { processOutbox } from "@/lib/delivery/pass";
+import { closeSendPools, sendHttpRequest } from "@/lib/delivery/send";
 import type { BuiltRequest } from "@/lib/webhooks/types";
 import { emitOffline, insertWebhook, seedDeliveryOrg } from "../delivery/helpers";
 import { behaviours, startReceiver, type Receiver } from "../support/receiver";

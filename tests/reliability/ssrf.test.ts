@@ -2,8 +2,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookAction, sendTestEventAction } from "@/lib/actions/webhooks";
-import { processOutbox } from "@/lib/webhooks/delivery";
-import { closeSendPools, sendHttpRequest } from "@/lib/webhooks/send";
+import { processOutbox } from "@/lib/delivery/pass";
+import { closeSendPools, sendHttpRequest } from "@/lib/delivery/send";
 import type { BuiltRequest } from "@/lib/webhooks/types";
 import { emitOffline, insertWebhook, seedDeliveryOrg } from "../delivery/helpers";
 import { twoOrgs } from "../support/fixtures";
@@ -13,7 +13,7 @@ import { count, useReliabilityDatabase } from "./support/db";
 import { startMisbehavingServer } from "./support/receivers";
 import { webhookForm } from "./support/tenants";
 
-// SSRF: the URL guard (lib/webhooks/url-guard.ts) on every path that makes this server send a request — Send test
+// SSRF: the URL guard (lib/webhooks/url.ts) on every path that makes this server send a request — Send test
 // event, the endpoint check on create, and real deliveries — plus redirects and DNS rebinding. All traffic stays on
 // 127.0.0.0/8: the "internal service" is a TCP listener on 127.0.0.1 that counts connections, which must stay at 0.
 function asForm(values: Record<string, unknown>): FormData {

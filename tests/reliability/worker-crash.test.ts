@@ -7,7 +7,7 @@ import { count, useReliabilityDatabase, waitUntil } from "./support/db";
 import { spawnWorker, stopChild, type Child } from "./support/processes";
 
 // Fault: a worker process killed with SIGKILL in the middle of a batch while 10,000 deliveries are pending.
-// The lease of a claim is budget + timeout + 30 s (lib/webhooks/delivery.ts); the workers here run with a 2 s
+// The lease of a claim is budget + timeout + 30 s (lib/delivery/pass.ts); the workers here run with a 2 s
 // budget and a 2 s timeout, so a dead worker's rows become due again 34 s after their claim.
 const TOTAL_EVENTS = 5_000; // × 2 webhooks = 10,000 deliveries
 const WORKER_ENV = { WORKER_BUDGET_MS: "2000", WEBHOOK_TIMEOUT_MS: "2000" };

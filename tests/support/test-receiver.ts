@@ -1,6 +1,6 @@
 // Vitest-only: imports the server sender, so e2e specs (which share receiver.ts) must not import this file.
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { closeSendPools } from "@/lib/webhooks/send";
+import { closeSendPools } from "@/lib/delivery/send";
 import { behaviours, startReceiver, type Receiver } from "./receiver";
 
 /**

@@ -13,7 +13,7 @@ import {
   setWebhookEnabledAction,
   updateWebhookAction,
 } from "@/lib/actions/webhooks";
-import { SUBSCRIBABLE_EVENT_TYPES } from "@/lib/webhooks/catalog";
+import { SUBSCRIBABLE_EVENT_TYPES } from "@/lib/events/catalog";
 import { getSigningSecrets } from "@/lib/webhooks/secrets";
 import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";

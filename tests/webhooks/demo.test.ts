@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { webhooks } from "@/db/schema";
 import { seedDemoWebhook } from "@/lib/demo/webhooks";
-import { SUBSCRIBABLE_EVENT_TYPES } from "@/lib/webhooks/catalog";
+import { SUBSCRIBABLE_EVENT_TYPES } from "@/lib/events/catalog";
 import { getSigningSecrets } from "@/lib/webhooks/secrets";
 import { useTestDatabase } from "../support/db";
 import { insertOrg, insertUser } from "../support/fixtures";

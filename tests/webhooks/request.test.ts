@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_CATALOG, SAMPLE_DEVICE } from "@/lib/webhooks/catalog";
+import { EVENT_CATALOG, SAMPLE_DEVICE } from "@/lib/events/catalog";
 import { buildEventEnvelope, sampleEvent } from "@/lib/webhooks/envelope";
 import { headerNameProblem, valueProblem } from "@/lib/webhooks/http-rules";
 import { buildWebhookRequest, flattenForForm, maskAuth, prettyBody, templateProblem, USER_AGENT } from "@/lib/webhooks/request";
@@ -32,7 +32,7 @@ function envelope(overrides: { deviceName?: string; data?: Record<string, unknow
 }
 
 describe("buildEventEnvelope", () => {
-  it("has the Kobiton fields of DESIGN.md §6", () => {
+  it("has the Kobiton fields of the envelope reference (README, Webhooks: the request)", () => {
     expect(envelope()).toEqual({
       eventId: "evt_01JD0000000000000000000000",
       creationTime: "2026-11-23T10:00:00.000Z",

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVENT_CATALOG } from "@/lib/webhooks/catalog";
+import { EVENT_CATALOG } from "@/lib/events/catalog";
 import { buildEventEnvelope, sampleEvent } from "@/lib/webhooks/envelope";
 import { buildWebhookRequest } from "@/lib/webhooks/request";
 import { newWebhookSecret, signRequest } from "@/lib/webhooks/signing";

@@ -2,8 +2,8 @@
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
 import { jsonError } from "@/lib/http/json";
-import { authorizeCronRequest } from "@/lib/webhooks/cron-auth";
-import { runTick } from "@/lib/webhooks/tick";
+import { authorizeCronRequest } from "@/lib/delivery/cron-auth";
+import { runTick } from "@/lib/jobs/tick";
 import { intEnv } from "@/lib/env";
 
 export const dynamic = "force-dynamic";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { AuditTable } from "@/components/accounts/audit-table";
 import { PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
-import { listAuditEntries } from "@/lib/accounts";
+import { listAuditEntries } from "@/lib/audit";
 import { requireOrgPage } from "@/lib/auth/page";
 
 export const metadata: Metadata = { title: "Audit log" };

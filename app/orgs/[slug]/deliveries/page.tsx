@@ -4,8 +4,8 @@ import { ReplayFailedButton } from "@/components/deliveries/replay-button";
 import { PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
-import { EVENT_CATALOG } from "@/lib/webhooks/catalog";
-import { listDeliveries } from "@/lib/webhooks/deliveries";
+import { EVENT_CATALOG } from "@/lib/events/catalog";
+import { listDeliveries } from "@/lib/delivery/log";
 
 export const metadata: Metadata = { title: "Deliveries" };
 export const dynamic = "force-dynamic";

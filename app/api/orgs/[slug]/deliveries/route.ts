@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { validationError } from "@/lib/http/json";
 import { withMember } from "@/lib/http/session-route";
 import { deliveryFiltersSchema } from "@/lib/validation/deliveries";
-import { listDeliveries } from "@/lib/webhooks/deliveries";
+import { listDeliveries } from "@/lib/delivery/log";
 
 export const dynamic = "force-dynamic";
 

@@ -5,8 +5,8 @@ import { DeliveryDetailView } from "@/components/deliveries/delivery-detail";
 import { PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
-import { catalogEntry } from "@/lib/webhooks/catalog";
-import { getDelivery } from "@/lib/webhooks/deliveries";
+import { catalogEntry } from "@/lib/events/catalog";
+import { getDelivery } from "@/lib/delivery/log";
 
 export const metadata: Metadata = { title: "Delivery" };
 export const dynamic = "force-dynamic";

@@ -9,7 +9,7 @@ import { SecretPanel, TestEventPanel, WebhookAdminButtons } from "@/components/w
 import { WebhookStatus } from "@/components/webhooks/webhook-status";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
-import { SUBSCRIBABLE_EVENT_TYPES, type EventType } from "@/lib/webhooks/catalog";
+import { SUBSCRIBABLE_EVENT_TYPES, type EventType } from "@/lib/events/catalog";
 import { describeEvents, devicesForPicker, findWebhook, pendingDeliveries, rotationEndsAt } from "@/lib/webhooks/manage";
 
 export const metadata: Metadata = { title: "Webhook" };

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { jsonError } from "@/lib/http/json";
 import { withMember } from "@/lib/http/session-route";
-import { getDelivery } from "@/lib/webhooks/deliveries";
+import { getDelivery } from "@/lib/delivery/log";
 
 export const dynamic = "force-dynamic";
 

@@ -9,8 +9,8 @@ import { WebhookSections } from "@/components/webhooks/webhook-sections";
 import { WebhookStatus } from "@/components/webhooks/webhook-status";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
-import { EVENT_CATALOG } from "@/lib/webhooks/catalog";
-import { listDeliveries } from "@/lib/webhooks/deliveries";
+import { EVENT_CATALOG } from "@/lib/events/catalog";
+import { listDeliveries } from "@/lib/delivery/log";
 import { findWebhook, pendingDeliveries } from "@/lib/webhooks/manage";
 
 export const metadata: Metadata = { title: "Webhook deliveries" };

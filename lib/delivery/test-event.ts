@@ -1,12 +1,12 @@
 import "server-only";
 import type { Db } from "@/db/client";
 import { deliveryAttempts } from "@/db/schema";
-import type { EventType } from "./catalog";
-import { buildEventEnvelope, sampleEvent } from "./envelope";
-import { buildWebhookRequest, maskAuth } from "./request";
+import type { EventType } from "@/lib/events/catalog";
+import { buildEventEnvelope, sampleEvent } from "@/lib/webhooks/envelope";
+import { buildWebhookRequest, maskAuth } from "@/lib/webhooks/request";
 import { sendHttpRequest } from "./send";
-import { newWebhookSecret, signRequest } from "./signing";
-import type { BuiltRequest, SendResult, WebhookSettings } from "./types";
+import { newWebhookSecret, signRequest } from "@/lib/webhooks/signing";
+import type { BuiltRequest, SendResult, WebhookSettings } from "@/lib/webhooks/types";
 
 export type TestEventResult = {
   eventId: string;

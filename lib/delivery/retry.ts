@@ -1,8 +1,8 @@
 import "server-only";
 import { intEnv } from "@/lib/env";
-import type { SendResult } from "./types";
+import type { SendResult } from "@/lib/webhooks/types";
 
-/** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h — about 3 days in all (DESIGN.md §8). */
+/** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h — about 3 days in all (README, "Delivery engine"). */
 export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1_800, 7_200, 18_000, 36_000, 50_400, 72_000, 86_400];
 export const JITTER = 0.2;
 export const RETRY_AFTER_MIN_MS = 1_000;
@@ -59,7 +59,7 @@ export type DeliveryOutcome =
   | { kind: "retry"; delayMs: number; retryAfter: boolean }
   | { kind: "failed" };
 
-/** What one attempt means for its delivery (DESIGN.md §8). */
+/** What one attempt means for its delivery (README, "Delivery engine"). */
 export function decideOutcome(
   result: SendResult,
   attemptsMade: number,

@@ -4,7 +4,7 @@ import ipaddr from "ipaddr.js";
 import { allowPrivateUrls } from "@/lib/env";
 
 /**
- * SSRF guard for webhook URLs (DESIGN.md §8). A URL passes only when it parses as an absolute http(s) URL without
+ * SSRF guard for webhook URLs (README, "Delivery engine"). A URL passes only when it parses as an absolute http(s) URL without
  * userinfo and EVERY address its host resolves to is public unicast. The caller then connects to the returned
  * address (never resolving the name again), so a DNS answer that changes between check and connect (rebinding)
  * cannot reach an internal address.

@@ -4,8 +4,8 @@ import { STATUS_CODES } from "node:http";
 import { Pool } from "undici";
 import { intEnv } from "@/lib/env";
 import { webhookTimeoutMs } from "./lease";
-import type { BuiltRequest, SendResult } from "./types";
-import { checkWebhookUrl, type CheckOptions } from "./url-guard";
+import type { BuiltRequest, SendResult } from "@/lib/webhooks/types";
+import { checkWebhookUrl, type CheckOptions } from "@/lib/webhooks/url";
 
 /** Response bytes read from the socket at most; the rest is discarded. */
 export const RESPONSE_READ_LIMIT = 64 * 1024;

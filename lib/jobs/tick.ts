@@ -1,9 +1,9 @@
 import "server-only";
 import { getDb, type Db } from "@/db/client";
 import { markStaleDevicesOffline } from "@/lib/devices/presence";
-import { processOutbox, type ProcessOptions } from "./delivery";
-import { resumeParkedDeliveries } from "./outbox";
-import { pruneDeliveries } from "./retention";
+import { processOutbox, type ProcessOptions } from "@/lib/delivery/pass";
+import { resumeParkedDeliveries } from "@/lib/delivery/write-back";
+import { pruneDeliveries } from "@/lib/delivery/retention";
 
 export type TickResult = {
   devicesMarkedOffline: number;

@@ -1,8 +1,8 @@
 import "server-only";
 import { after } from "next/server";
-import type { DeliveryFeed, FeedItem } from "./delivery";
+import type { DeliveryFeed, FeedItem } from "./pass";
 import { sendAndRecordMs } from "./lease";
-import type { ClaimedRow } from "./outbox";
+import type { ClaimedRow } from "./claim";
 
 /**
  * Low-latency delivery: a request that just committed events hands the ids of the outbox rows it queued to
@@ -66,7 +66,7 @@ function runKickedPasses(): Promise<void> {
   if (state.running) return state.running;
   state.running = (async () => {
     try {
-      const { processOutbox } = await import("./delivery");
+      const { processOutbox } = await import("./pass");
       while (state.waiting.length > 0 || state.again) {
         if (state.waiting.length > 0) {
           await processOutbox({ budgetMs: KICK_BUDGET_MS, feed });

@@ -1,35 +1,30 @@
 import "server-only";
-import { inArray } from "drizzle-orm";
 import { getDb, type Db } from "@/db/client";
-import { webhooks } from "@/db/schema";
 import { intEnv } from "@/lib/env";
-import { buildEventEnvelope } from "./envelope";
-import {
-  claimDeliveriesById,
-  claimDueDeliveries,
-  releaseClaims,
-  disableFailingWebhooks,
-  writeOutcomes,
-  type AttemptRecord,
-  type ClaimedRow,
-  type RowOutcome,
-  type WebhookTally,
-} from "./outbox";
-import { buildWebhookRequest, maskAuth } from "./request";
-import { decideOutcome, disableThresholds, retrySchedule } from "./retry";
-import { loadSigningSecrets } from "./secrets";
+import { buildEventEnvelope } from "@/lib/webhooks/envelope";
+import { buildWebhookRequest } from "@/lib/webhooks/request";
+import { signRequest } from "@/lib/webhooks/signing";
+import type { BuiltRequest, SendResult } from "@/lib/webhooks/types";
+import { claimDeliveriesById, claimDueDeliveries, releaseClaims, type ClaimedRow } from "./claim";
+import { contextsFor, GONE, type WebhookContext } from "./contexts";
 import { sendAndRecordMs } from "./lease";
+import { emptyTally, settleAttempt } from "./outcome";
+import { disableThresholds, retrySchedule } from "./retry";
+import { FairScheduler } from "./scheduler";
 import { sendHttpRequest } from "./send";
-import { webhookSettingsFromRow } from "./settings";
-import { signRequest } from "./signing";
-import type { BuiltRequest, SendResult, WebhookSettings } from "./types";
+import { disableFailingWebhooks, writeOutcomes, type AttemptRecord, type RowOutcome, type WebhookTally } from "./write-back";
+
+// The delivery pass: the pipeline that claims rows, sends them and writes the outcomes back. What to send next is
+// the scheduler's (scheduler.ts), what an attempt means is outcome.ts's, the webhook settings cache is contexts.ts's.
+// Over 350 lines on purpose: it is one event-driven state machine (pump → claim → start → record → flush), and its
+// fields are read by every step; split further, each part would need the whole state passed in.
 
 /** An outbox id to claim, or a row its request queued already leased to this process until `leaseUntil` (epoch ms). */
 export type FeedItem = number | { row: ClaimedRow; leaseUntil: number };
 
 /**
  * Where a pass gets rows from, instead of the due index: the outbox rows that requests of this process just
- * queued (lib/webhooks/kick.ts). The pass claims ids by id and takes leased rows as they are, as they arrive, and
+ * queued (lib/delivery/kick.ts). The pass claims ids by id and takes leased rows as they are, as they arrive, and
  * ends when none are left.
  */
 export type DeliveryFeed = {
@@ -73,81 +68,8 @@ export type ProcessResult = {
 
 const WRITE_BATCH = 200;
 const FLUSH_INTERVAL_MS = 100;
-/** A webhook that finished a send this recently still counts as active when slots are shared out. */
-const SHARE_WINDOW_MS = 1_000;
 /** After a claim came back short, the next one waits this long (the delay of rows given back as overflow). */
 const RECLAIM_AFTER_MS = 1_000;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Webhook contexts: decrypted settings and signing secrets, cached per process. An entry is used while the
-// webhook row's version (updated_at, read by the claim itself) is unchanged, for at most CONTEXT_TTL_MS, and never
-// past the expiry of a rotated-out secret; saving the webhook or rotating its secret bumps the version.
-// ---------------------------------------------------------------------------------------------------------------
-
-type WebhookContext = { settings: WebhookSettings; secrets: string[] } | { error: string };
-type CachedContext = { version: number; loadedAt: number; validUntil: number; value: WebhookContext };
-
-const CONTEXT_TTL_MS = 60_000;
-const CONTEXT_CACHE_MAX = 2_000;
-const g = globalThis as unknown as { __signalpostWebhookContexts?: Map<number, CachedContext> };
-const contextCache = (g.__signalpostWebhookContexts ??= new Map());
-
-/** Forgets cached webhook settings and secrets (tests that change them behind the app's back). */
-export function clearWebhookContextCache(): void {
-  contextCache.clear();
-}
-
-function cachedContext(webhookId: number, version: number, now: Date): WebhookContext | null {
-  const hit = contextCache.get(webhookId);
-  if (!hit || hit.version !== version || now.getTime() >= hit.validUntil) return null;
-  if (performance.now() - hit.loadedAt > CONTEXT_TTL_MS) return null;
-  return hit.value;
-}
-
-const GONE = { error: "the event or webhook no longer exists" } as const;
-
-/**
- * The contexts of the webhooks of claimed rows: from the cache where it holds the version the claim saw, the rest
- * loaded (settings + secrets, two queries) and cached.
- */
-async function contextsFor(db: Db, rows: ClaimedRow[], now: Date): Promise<Map<number, WebhookContext>> {
-  const out = new Map<number, WebhookContext>();
-  const missing: number[] = [];
-  for (const r of rows) {
-    if (out.has(r.webhookId)) continue;
-    const hit = cachedContext(r.webhookId, r.webhookVersion, now);
-    if (hit) out.set(r.webhookId, hit);
-    else if (!missing.includes(r.webhookId)) missing.push(r.webhookId);
-  }
-  if (missing.length === 0) return out;
-  const [webhookRows, { secrets, changesAt }] = await Promise.all([
-    db.select().from(webhooks).where(inArray(webhooks.id, missing)),
-    loadSigningSecrets(db, missing, now),
-  ]);
-  const loadedAt = performance.now();
-  for (const w of webhookRows) {
-    let value: WebhookContext;
-    try {
-      const keys = secrets.get(w.id) ?? [];
-      value = keys.length ? { settings: webhookSettingsFromRow(w), secrets: keys } : { error: "the webhook has no signing secret" };
-    } catch {
-      value = { error: "the webhook's stored credentials could not be decrypted (was APP_ENCRYPTION_KEY changed?)" };
-    }
-    out.set(w.id, value);
-    contextCache.delete(w.id);
-    contextCache.set(w.id, {
-      version: w.updatedAt.getTime(),
-      loadedAt,
-      validUntil: changesAt.get(w.id)?.getTime() ?? Number.POSITIVE_INFINITY,
-      value,
-    });
-  }
-  for (const id of missing) if (!out.has(id)) out.set(id, GONE);
-  while (contextCache.size > CONTEXT_CACHE_MAX) contextCache.delete(contextCache.keys().next().value!);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 
 /**
  * One delivery pass: lease due outbox rows in batches (or the ids a feed hands over), send them outside any
@@ -175,19 +97,12 @@ class DeliveryPass {
   private readonly thresholds = disableThresholds();
   private readonly leaseMs: number;
   private readonly deadline: number;
-  /** Rows of one webhook held in memory at most (queued + in flight); beyond that they go back (see onClaimed). */
-  private readonly maxQueuedPerWebhook: number;
+  /** Queues, in-flight counts and the fair share of slots. */
+  private readonly scheduler: FairScheduler;
 
   readonly result: ProcessResult = { claimed: 0, succeeded: 0, retried: 0, failed: 0, disabledWebhooks: 0, released: 0 };
-  /** Claimed rows waiting for a slot, per webhook, oldest first. */
-  private readonly queues = new Map<number, ClaimedRow[]>();
-  private queued = 0;
-  private readonly inFlight = new Map<number, number>();
   /** Settings and secrets of the webhooks this pass claimed rows of. */
   private readonly contexts = new Map<number, WebhookContext>();
-  /** When each webhook last finished a send (for its share of the slots). */
-  private readonly lastServed = new Map<number, number>();
-  private running = 0;
   private claiming = false;
   /** Release statements in flight (rows given back at the deadline or after a failure). */
   private releasing = 0;
@@ -230,7 +145,9 @@ class DeliveryPass {
     // the timeout; 30 s more covers writing back. A crashed worker's rows become due again when it ends.
     this.leaseMs = budgetMs + sendAndRecordMs();
     this.deadline = performance.now() + budgetMs;
-    this.maxQueuedPerWebhook = Math.max(this.perWebhookLimit * 4, this.batchSize + this.concurrency);
+    // Rows of one webhook held in memory at most (queued + in flight); beyond that they go back (see onClaimed).
+    const maxHeldPerWebhook = Math.max(this.perWebhookLimit * 4, this.batchSize + this.concurrency);
+    this.scheduler = new FairScheduler(this.concurrency, this.perWebhookLimit, maxHeldPerWebhook);
   }
 
   async run(): Promise<ProcessResult> {
@@ -269,7 +186,7 @@ class DeliveryPass {
   private pump(): void {
     if (this.stopped) return;
     const pastDeadline = performance.now() >= this.deadline;
-    if ((pastDeadline || this.failure) && this.queued > 0) this.releaseQueued();
+    if ((pastDeadline || this.failure) && this.scheduler.queued > 0) this.releaseQueued();
     this.checkSkippedRoom();
     if (!this.failure) {
       this.startEligible();
@@ -277,7 +194,7 @@ class DeliveryPass {
       this.maybeFlush();
     }
     const more = !pastDeadline && !this.failure && this.hasMoreToClaim();
-    if (!more && !this.claiming && this.running === 0 && this.queued === 0 && this.releasing === 0) {
+    if (!more && !this.claiming && this.scheduler.running === 0 && this.scheduler.queued === 0 && this.releasing === 0) {
       this.stopped = true;
       this.finish();
       return;
@@ -313,8 +230,8 @@ class DeliveryPass {
     if (!this.options.feed && performance.now() < this.exhaustedUntil) return;
     // Every slot busy and a batch queued: a slot that frees up has rows to start, and fetching more now would fill
     // queues towards their bound. Once a slot idles for want of an eligible row, claims go on below.
-    if (this.running >= this.concurrency && this.queued >= this.batchSize) return;
-    const eligible = this.eligibleQueued();
+    if (this.scheduler.running >= this.concurrency && this.scheduler.queued >= this.batchSize) return;
+    const eligible = this.scheduler.eligible();
     // claim ahead: as soon as fewer than half a batch (or two rounds of slots) can start, fetch the next batch
     if (eligible >= Math.min(this.batchSize, Math.max(this.batchSize / 2, this.concurrency * 2))) return;
     const want = this.batchSize - eligible;
@@ -329,7 +246,7 @@ class DeliveryPass {
     } else {
       // Rows of a well-stocked webhook would mostly be given back (see onClaimed), so the claim passes over them:
       // measured with 20,000 rows queued webhook by webhook, 2.6 rows were claimed per delivery without this, 1.2 with.
-      skip = this.stockedWebhooks();
+      skip = this.scheduler.stockedWebhooks();
       claim = claimDueDeliveries(this.db, {
         now,
         batchSize: want,
@@ -388,16 +305,7 @@ class DeliveryPass {
     }
     // A webhook whose rows pile up behind its in-flight cap (a slow endpoint) keeps only a few queued; the rest
     // go back, due in a second, so they do not sit leased while other webhooks wait.
-    const overflow: ClaimedRow[] = [];
-    for (const r of claimed) {
-      const q = this.queues.get(r.webhookId);
-      if (this.held(r.webhookId) >= this.maxQueuedPerWebhook) overflow.push(r);
-      else {
-        if (q) q.push(r);
-        else this.queues.set(r.webhookId, [r]);
-        this.queued++;
-      }
-    }
+    const overflow = claimed.filter((r) => !this.scheduler.offer(r));
     if (overflow.length > 0) {
       await releaseClaims(this.db, overflow, new Date(now.getTime() + 1_000));
       this.result.claimed -= overflow.length;
@@ -406,30 +314,13 @@ class DeliveryPass {
     }
   }
 
-  /** Rows this pass holds for one webhook (queued + in flight). */
-  private held(webhookId: number): number {
-    return (this.queues.get(webhookId)?.length ?? 0) + (this.inFlight.get(webhookId) ?? 0);
-  }
-
-  /**
-   * Whether the pass holds at least half the rows it may of a webhook (see maxQueuedPerWebhook): enough to keep
-   * its slots busy while a claim runs, so claims pass over its rows.
-   */
-  private isStocked(webhookId: number): boolean {
-    return this.held(webhookId) >= this.maxQueuedPerWebhook / 2;
-  }
-
-  private stockedWebhooks(): number[] {
-    return [...this.queues.keys()].filter((id) => this.isStocked(id));
-  }
-
   /**
    * Ends the wait after a short claim once a webhook it passed over is no longer well stocked: its rows, which the
    * claim skipped, may be what is due.
    */
   private checkSkippedRoom(): void {
     if (this.skippedByShortClaim.length === 0 || this.exhaustedUntil <= performance.now()) return;
-    if (this.skippedByShortClaim.some((id) => !this.isStocked(id))) {
+    if (this.skippedByShortClaim.some((id) => !this.scheduler.isStocked(id))) {
       this.exhaustedUntil = 0;
       this.skippedByShortClaim = [];
     }
@@ -437,10 +328,7 @@ class DeliveryPass {
 
   /** Gives back rows claimed but never started (the budget ended, or the pass failed). */
   private releaseQueued(): void {
-    const unsent: ClaimedRow[] = [];
-    for (const q of this.queues.values()) unsent.push(...q);
-    this.queues.clear();
-    this.queued = 0;
+    const unsent = this.scheduler.drain();
     this.result.claimed -= unsent.length;
     this.result.released += unsent.length;
     this.releasing++;
@@ -459,72 +347,23 @@ class DeliveryPass {
 
   // --- dispatching ----------------------------------------------------------------------------------------------
 
-  /**
-   * A webhook's share of the slots: its cap, lowered to an equal share while several webhooks are active (rows
-   * queued or in flight, or a send finished within the last second), so that slow endpoints together cannot hold
-   * every slot while a fast one briefly has nothing queued.
-   */
-  private shareCap(): number {
-    const active = new Set<number>(this.inFlight.keys());
-    for (const id of this.queues.keys()) active.add(id);
-    const recent = performance.now() - SHARE_WINDOW_MS;
-    for (const [id, at] of this.lastServed) {
-      if (at >= recent) active.add(id);
-      else this.lastServed.delete(id);
-    }
-    return Math.min(this.perWebhookLimit, Math.max(1, Math.ceil(this.concurrency / Math.max(1, active.size))));
-  }
-
-  /** Queued rows that could start now (their webhook is under its share); rows stuck behind a slow webhook do not count. */
-  private eligibleQueued(): number {
-    const cap = this.shareCap();
-    let n = 0;
-    for (const [id, q] of this.queues) if ((this.inFlight.get(id) ?? 0) < cap) n += q.length;
-    return n;
-  }
-
-  /** Starts queued rows while slots are free: each goes to the oldest row of the least busy webhook under its share. */
+  /** Starts queued rows while slots are free (the scheduler picks which). */
   private startEligible(): void {
-    if (this.queued === 0 || this.running >= this.concurrency) return;
-    const cap = this.shareCap();
-    while (this.running < this.concurrency) {
-      let best: number | null = null;
-      let bestLoad = cap;
-      for (const id of this.queues.keys()) {
-        const load = this.inFlight.get(id) ?? 0;
-        if (load < bestLoad) {
-          best = id;
-          bestLoad = load;
-          if (load === 0) break;
-        }
-      }
-      if (best === null) return;
-      const q = this.queues.get(best)!;
-      const row = q.shift()!;
-      if (q.length === 0) this.queues.delete(best);
-      this.queued--;
-      this.start(row);
-    }
+    for (const row of this.scheduler.takeStartable()) this.start(row);
   }
 
   private start(row: ClaimedRow): void {
-    this.running++;
-    this.inFlight.set(row.webhookId, (this.inFlight.get(row.webhookId) ?? 0) + 1);
     this.deliver(row)
       .catch((err) => console.error("[delivery] unexpected error delivering", row.id, err))
       .finally(() => {
-        this.running--;
-        this.lastServed.set(row.webhookId, performance.now());
-        const n = (this.inFlight.get(row.webhookId) ?? 1) - 1;
-        if (n <= 0) this.inFlight.delete(row.webhookId);
-        else this.inFlight.set(row.webhookId, n);
+        this.scheduler.finished(row.webhookId);
         this.pump();
       });
   }
 
   private tally(webhookId: number): WebhookTally {
     let t = this.tallies.get(webhookId);
-    if (!t) this.tallies.set(webhookId, (t = { webhookId, failuresAfterLastSuccess: 0, hadSuccess: false, gone: null }));
+    if (!t) this.tallies.set(webhookId, (t = emptyTally(webhookId)));
     return t;
   }
 
@@ -557,47 +396,19 @@ class DeliveryPass {
   }
 
   private recordOutcome(row: ClaimedRow, startedAt: Date, built: BuiltRequest | null, sent: SendResult): void {
-    const now = this.clock();
-    const outcome = decideOutcome(sent, row.attempts, now, this.schedule, this.random);
-    const t = this.tally(row.webhookId);
-    const base = { row, statusCode: sent.status, error: sent.error };
-    if (outcome.kind === "succeeded") {
-      this.outcomes.push({ ...base, status: "succeeded", nextAttemptAt: null, completedAt: now });
-      t.hadSuccess = true;
-      t.failuresAfterLastSuccess = 0;
-      this.result.succeeded++;
-    } else if (outcome.kind === "retry") {
-      this.outcomes.push({ ...base, status: "pending", nextAttemptAt: new Date(now.getTime() + outcome.delayMs), completedAt: null });
-      this.result.retried++;
-      // A delivery counts once toward the failure streak, at its first failed attempt: the streak then dates from
-      // when the outage began, and retries of the same delivery do not inflate it.
-      if (row.attempts === 1) t.failuresAfterLastSuccess++;
-    } else {
-      // exhausted, or 410 Gone: this delivery is over (it counted toward the streak at its first failed attempt)
-      this.outcomes.push({ ...base, status: "failed", nextAttemptAt: null, completedAt: now });
-      if (row.attempts === 1) t.failuresAfterLastSuccess++;
-      if (outcome.kind === "gone") t.gone = { status: 410, url: built?.url ?? "" };
-      this.result.failed++;
-    }
-    const shown = built ? maskAuth(built) : null;
-    this.attempts.push({
-      orgId: row.orgId,
-      outboxId: row.id,
-      webhookId: row.webhookId,
-      eventId: row.eventId,
-      eventType: row.event?.type ?? null,
-      isTest: false,
-      requestMethod: shown?.method ?? "POST",
-      requestUrl: shown?.url ?? "",
-      requestHeaders: shown?.headers ?? {},
-      requestBody: shown?.body ?? "",
-      responseStatus: sent.status,
-      responseHeaders: sent.status !== null ? sent.headers : null,
-      responseBody: sent.status !== null ? sent.body : null,
-      durationMs: sent.durationMs,
-      error: sent.error,
-      attemptedAt: startedAt,
+    const { outcome, attempt, counter } = settleAttempt({
+      row,
+      built,
+      sent,
+      startedAt,
+      now: this.clock(),
+      tally: this.tally(row.webhookId),
+      schedule: this.schedule,
+      random: this.random,
     });
+    this.outcomes.push(outcome);
+    this.attempts.push(attempt);
+    this.result[counter]++;
   }
 
   // --- writing back ---------------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { preparedRows, type Db } from "@/db/client";
 import { newEventId } from "@/lib/ids";
-import type { EventType } from "@/lib/webhooks/catalog";
-import { webhookVersionSql } from "@/lib/webhooks/outbox";
+import type { EventType } from "@/lib/events/catalog";
+import { webhookVersionSql } from "./claim";
 
 export type EventInput = {
   type: EventType;
@@ -18,7 +18,7 @@ export type Emitted = {
   events: EmittedEvent[];
   /** Outbox rows queued (0 when no webhook subscribes). */
   deliveries: number;
-  /** Their ids, for the in-process dispatcher (lib/webhooks/kick.ts). */
+  /** Their ids, for the in-process dispatcher (lib/delivery/kick.ts). */
   outboxIds: number[];
 };
 
