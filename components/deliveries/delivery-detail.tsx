@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Alert, Card, CardBody, CardHeader, CopyButton, RelativeTime, formatAbsolute } from "@/components/ui";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import type { DeliveryAttemptView, DeliveryDetail } from "@/lib/delivery/log";
 import { RedeliverButton } from "./redeliver-button";
 import { DeliveryStatusBadge, ResponseCode } from "./status-badge";
@@ -12,7 +12,7 @@ import { DeliveryStatusBadge, ResponseCode } from "./status-badge";
 const POLL_MS = 2_000;
 
 async function fetchDelivery(orgSlug: string, id: number): Promise<DeliveryDetail> {
-  return fetchJson(`/api/orgs/${encodeURIComponent(orgSlug)}/deliveries/${id}`, "the delivery");
+  return fetchJson(`${orgApiPath(orgSlug)}/deliveries/${id}`, "the delivery");
 }
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -130,7 +130,7 @@ export function DeliveryDetailView({
   eventDescription: string;
 }) {
   const { data, error } = useQuery({
-    queryKey: ["deliveries", orgSlug, "detail", initial.id],
+    queryKey: queryKeys.delivery(orgSlug, initial.id),
     queryFn: () => fetchDelivery(orgSlug, initial.id),
     initialData: initial,
     refetchInterval: POLL_MS,

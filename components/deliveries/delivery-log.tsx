@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Alert, Button, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeliveryListItem, DeliveryPage } from "@/lib/delivery/log";
 import { DELIVERY_STATUSES, DELIVERY_STATUS_LABELS } from "@/lib/validation/deliveries";
@@ -24,7 +24,7 @@ async function fetchDeliveries(orgSlug: string, webhookId: number | undefined, f
   if (f.eventType) params.set("eventType", f.eventType);
   if (f.device) params.set("device", f.device);
   if (before) params.set("before", String(before));
-  return fetchJson(`/api/orgs/${encodeURIComponent(orgSlug)}/deliveries?${params}`, "deliveries");
+  return fetchJson(`${orgApiPath(orgSlug)}/deliveries?${params}`, "deliveries");
 }
 
 /** What happened last, in a few words: the error, or the response code and latency. */
@@ -85,7 +85,7 @@ export function DeliveryLog({
   const unfilteredFirst = !status && !eventType && !device && before === null;
 
   const { data, error, isFetching } = useQuery({
-    queryKey: ["deliveries", orgSlug, webhookId ?? null, filters, before],
+    queryKey: queryKeys.deliveryList(orgSlug, webhookId ?? null, filters, before),
     queryFn: () => fetchDeliveries(orgSlug, webhookId, filters, before),
     initialData: unfilteredFirst ? initial : undefined,
     placeholderData: keepPreviousData,

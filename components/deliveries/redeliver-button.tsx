@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useActionState, useEffect } from "react";
 import { Button } from "@/components/ui";
+import { queryKeys } from "@/components/ui/portal-api";
 import { redeliverAction } from "@/lib/actions/deliveries";
 import type { ActionState } from "@/lib/actions/safe-action";
 
@@ -23,7 +24,7 @@ export function RedeliverButton({
   const queryClient = useQueryClient();
   const [state, action, pending] = useActionState<ActionState, FormData>(redeliverAction, null);
   useEffect(() => {
-    if (state?.ok) void queryClient.invalidateQueries({ queryKey: ["deliveries", orgSlug] });
+    if (state?.ok) void queryClient.invalidateQueries({ queryKey: queryKeys.deliveries(orgSlug) });
   }, [state, orgSlug, queryClient]);
   return (
     <form action={action} className="inline-flex items-center gap-2" onClick={(e) => e.stopPropagation()}>

@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useActionState, useEffect, useState } from "react";
 import { Button, Field, FormMessage, Input, Modal } from "@/components/ui";
+import { queryKeys } from "@/components/ui/portal-api";
 import { replayFailedAction } from "@/lib/actions/deliveries";
 import type { ActionState } from "@/lib/actions/safe-action";
 
@@ -19,7 +20,7 @@ export function ReplayFailedButton({ orgSlug, webhookId }: { orgSlug: string; we
   const queryClient = useQueryClient();
   const [state, action, pending] = useActionState<ActionState, FormData>(replayFailedAction, null);
   useEffect(() => {
-    if (state?.ok) void queryClient.invalidateQueries({ queryKey: ["deliveries", orgSlug] });
+    if (state?.ok) void queryClient.invalidateQueries({ queryKey: queryKeys.deliveries(orgSlug) });
   }, [state, orgSlug, queryClient]);
 
   const openDialog = () => {

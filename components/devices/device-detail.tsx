@@ -3,11 +3,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { useActionState, useState, useTransition } from "react";
 import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Modal, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
 import type { DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
-import { catalogEntry } from "@/lib/events/catalog";
+import { catalogEntry, summarizeEvent } from "@/lib/events/catalog";
 import { DeviceStatusBadge, TagList } from "./status-badge";
 import { TokenReveal } from "./token-reveal";
 
@@ -21,37 +21,13 @@ export type DeviceDetailData = {
 const POLL_MS = 2_500;
 
 async function fetchDetail(orgSlug: string, id: number): Promise<DeviceDetailData> {
-  return fetchJson(`/api/orgs/${encodeURIComponent(orgSlug)}/devices/${id}`, "the device");
+  return fetchJson(`${orgApiPath(orgSlug)}/devices/${id}`, "the device");
 }
 
 function formatDuration(seconds: number): string {
   if (seconds % 3600 === 0) return `${seconds / 3600} h`;
   if (seconds % 60 === 0) return `${seconds / 60} min`;
   return `${seconds} s`;
-}
-
-function eventSummary(e: DeviceEventView): string {
-  const d = e.data as Record<string, unknown>;
-  switch (e.type) {
-    case "device.status.offline":
-      return `${String(d.previousStatus)} → offline (${d.reason === "timeout" ? "not heard from" : "reported"})`;
-    case "device.status.online":
-    case "device.state.utilizing":
-    case "device.state.unplugged":
-      return `${String(d.previousStatus)} → ${String(d.status)}`;
-    case "device.firmware.updated":
-      return `${String(d.from)} → ${String(d.to)}`;
-    case "device.registered":
-      return `first contact${d.firmwareVersion ? `, firmware ${String(d.firmwareVersion)}` : ""}`;
-    case "device.telemetry":
-      return Object.keys((d.signals as Record<string, unknown>) ?? {}).join(", ");
-    case "device.authentication.failed":
-      return `${String(d.reason)}${d.ip ? ` from ${String(d.ip)}` : ""}`;
-    case "device.updated":
-      return `changed ${Object.keys((d.changes as Record<string, unknown>) ?? {}).join(", ")}`;
-    default:
-      return "";
-  }
 }
 
 const shortJson = (v: unknown) => {
@@ -72,7 +48,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string; canModify: boolean; initial: DeviceDetailData }) {
   const id = initial.device.id;
   const { data, error } = useQuery({
-    queryKey: ["device", orgSlug, id],
+    queryKey: queryKeys.device(orgSlug, id),
     queryFn: () => fetchDetail(orgSlug, id),
     initialData: initial,
     refetchInterval: POLL_MS,
@@ -156,7 +132,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                       <span className="font-medium">{catalogEntry(e.type)?.description ?? e.type}</span>
                       <span className="block font-mono text-[11px] text-muted">{e.type}</span>
                     </TD>
-                    <TD className="text-muted">{eventSummary(e)}</TD>
+                    <TD className="text-muted">{summarizeEvent(e.type, e.data)}</TD>
                     <TD className="whitespace-nowrap text-muted">
                       <RelativeTime value={e.createdAt} />
                     </TD>

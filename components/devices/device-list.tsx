@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { Alert, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
 import { DEVICE_STATUSES, type DeviceStatusName } from "@/lib/validation/devices";
@@ -20,9 +20,7 @@ const PAGE_SIZE = 50;
 type Filters = { q: string; status: string; tag: string };
 
 async function fetchCounts(orgSlug: string): Promise<StatusCounts> {
-  const res = await fetch(`/api/orgs/${encodeURIComponent(orgSlug)}/devices?limit=1&counts=1`, { cache: "no-store" });
-  if (!res.ok) throw new Error(`Could not load device counts (HTTP ${res.status}).`);
-  return ((await res.json()) as { counts: StatusCounts }).counts;
+  return (await fetchJson<{ counts: StatusCounts }>(`${orgApiPath(orgSlug)}/devices?limit=1&counts=1`, "device counts")).counts;
 }
 
 async function fetchDevices(orgSlug: string, filters: Filters, after: string | null): Promise<DeviceListPage> {
@@ -31,7 +29,7 @@ async function fetchDevices(orgSlug: string, filters: Filters, after: string | n
   if (filters.status) params.set("status", filters.status);
   if (filters.tag) params.set("tag", filters.tag);
   if (after) params.set("after", after);
-  return fetchJson(`/api/orgs/${encodeURIComponent(orgSlug)}/devices?${params}`, "devices");
+  return fetchJson(`${orgApiPath(orgSlug)}/devices?${params}`, "devices");
 }
 
 /**
@@ -60,7 +58,7 @@ export function DeviceList({
   const isFirstUnfiltered = !q && !status && !tag && after === null;
 
   const { data, error, isFetching, isPlaceholderData } = useQuery({
-    queryKey: ["devices", orgSlug, filters, after],
+    queryKey: queryKeys.deviceList(orgSlug, filters, after),
     queryFn: () => fetchDevices(orgSlug, filters, after),
     initialData: isFirstUnfiltered ? initial : undefined,
     placeholderData: keepPreviousData,
@@ -70,7 +68,7 @@ export function DeviceList({
   });
 
   const { data: counts, refetch: refetchCounts } = useQuery({
-    queryKey: ["device-counts", orgSlug],
+    queryKey: queryKeys.deviceCounts(orgSlug),
     queryFn: () => fetchCounts(orgSlug),
     initialData: initial.counts,
     refetchInterval: COUNTS_POLL_MS,

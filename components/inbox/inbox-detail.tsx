@@ -8,7 +8,8 @@ import type { ActionState } from "@/lib/actions/safe-action";
 import { describeResponse } from "@/lib/inbox/body-view";
 import { inboxUrl } from "@/lib/inbox/constants";
 import type { InboxSummary } from "@/lib/inbox/types";
-import { fetchInboxRequests, inboxKeys, useOrigin } from "./inbox-api";
+import { queryKeys } from "@/components/ui/portal-api";
+import { fetchInboxRequests, useOrigin } from "./inbox-api";
 import { InboxSettingsForm } from "./inbox-settings-form";
 import { RequestItem } from "./request-item";
 
@@ -51,7 +52,7 @@ export function InboxDetail({
   const [pendingWhat, setPendingWhat] = useState<"clear" | "delete" | null>(null);
 
   const requests = useQuery({
-    queryKey: inboxKeys.requests(orgSlug, inbox.id, limit),
+    queryKey: queryKeys.inboxRequests(orgSlug, inbox.id, limit),
     queryFn: () => fetchInboxRequests(orgSlug, inbox.id, limit),
     refetchInterval: POLL_MS,
     refetchIntervalInBackground: false,
@@ -62,8 +63,8 @@ export function InboxDetail({
 
   const refresh = () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: inboxKeys.list(orgSlug) }),
-      queryClient.invalidateQueries({ queryKey: inboxKeys.allRequests(orgSlug) }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.inboxes(orgSlug) }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.allInboxRequests(orgSlug) }),
     ]);
 
   function clear() {
@@ -87,7 +88,7 @@ export function InboxDetail({
         return;
       }
       onDeleted();
-      await queryClient.invalidateQueries({ queryKey: inboxKeys.list(orgSlug) });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.inboxes(orgSlug) });
     });
   }
 

@@ -7,7 +7,8 @@ import { createInboxAction } from "@/lib/actions/inbox";
 import type { ActionState } from "@/lib/actions/safe-action";
 import { INBOX_RETENTION } from "@/lib/inbox/constants";
 import type { InboxSummary } from "@/lib/inbox/types";
-import { fetchInboxes, inboxKeys } from "./inbox-api";
+import { queryKeys } from "@/components/ui/portal-api";
+import { fetchInboxes } from "./inbox-api";
 import { InboxDetail } from "./inbox-detail";
 import { InboxSettingsForm } from "./inbox-settings-form";
 
@@ -36,7 +37,7 @@ export function InboxWorkspace({
 }) {
   const queryClient = useQueryClient();
   const { data: inboxes = initialInboxes } = useQuery({
-    queryKey: inboxKeys.list(orgSlug),
+    queryKey: queryKeys.inboxes(orgSlug),
     queryFn: () => fetchInboxes(orgSlug),
     initialData: initialInboxes,
     refetchInterval: 5_000,
@@ -57,7 +58,7 @@ export function InboxWorkspace({
     const result = await createInboxAction(prev, form);
     if (result?.ok) {
       const created = result.data as { id: number };
-      await queryClient.invalidateQueries({ queryKey: inboxKeys.list(orgSlug) });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.inboxes(orgSlug) });
       select(created.id);
       setCreating(false);
     }

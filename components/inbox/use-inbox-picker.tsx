@@ -7,7 +7,8 @@ import { usePopover } from "@/components/shell/use-popover";
 import { Button, Spinner } from "@/components/ui";
 import { describeResponse } from "@/lib/inbox/body-view";
 import { inboxUrl } from "@/lib/inbox/constants";
-import { fetchInboxes, inboxKeys } from "./inbox-api";
+import { queryKeys } from "@/components/ui/portal-api";
+import { fetchInboxes } from "./inbox-api";
 
 /**
  * "Use an inbox": a button next to a webhook's URL field that lists the org's inboxes and calls `onPick` with the
@@ -18,7 +19,7 @@ export function UseInboxPicker({ orgSlug, onPick }: { orgSlug: string; onPick: (
   const { open, setOpen, rootRef, triggerRef, toggle } = usePopover();
   const menuId = useId();
   const { data, isPending, isError, error } = useQuery({
-    queryKey: inboxKeys.list(orgSlug),
+    queryKey: queryKeys.inboxes(orgSlug),
     queryFn: () => fetchInboxes(orgSlug),
     enabled: open,
   });

@@ -2,4 +2,4 @@
 export { AccountError } from "./errors";
 export { slugify, freeSlugCandidate } from "./slug";
 export { createOrgForUser, createUserWithOrg, findUser, listUserOrgs, renameOrg, type OrgSummary } from "./orgs";
-export { addMember, changeMemberRole, listMembers, removeMember, type Actor, type MemberRow } from "./members";
+export { addMember, changeMemberRole, listMembers, removeMember, type MemberActor, type MemberRow } from "./members";

@@ -5,9 +5,11 @@ import { memberships, users, type Role } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { AccountError } from "./errors";
+import type { Actor } from "@/lib/actor";
 
 /** Who is acting, in which org, with which role (a MemberContext satisfies this). */
-export type Actor = { userId: number; orgId: number; role: Role };
+/** A member acting on the members page: who they are and the role that decides what they may change. */
+export type MemberActor = Actor & { userId: number; role: Role };
 
 export type MemberRow = { userId: number; name: string; email: string; role: Role; joinedAt: Date };
 
@@ -57,7 +59,7 @@ async function lockMembership(tx: Db, orgId: number, userId: number) {
 }
 
 /** Adds an existing user, found by email, with a role. Only an owner may add an owner. Call inside a transaction. */
-export async function addMember(tx: Db, actor: Actor, input: { email: string; role: Role }): Promise<MemberRow> {
+export async function addMember(tx: Db, actor: MemberActor, input: { email: string; role: Role }): Promise<MemberRow> {
   if (input.role === "owner" && actor.role !== "owner") throw new AccountError(OWNER_ONLY, { role: [OWNER_ONLY] });
   const email = input.email.trim().toLowerCase();
   const [user] = await tx
@@ -96,7 +98,7 @@ export async function addMember(tx: Db, actor: Actor, input: { email: string; ro
  */
 export async function changeMemberRole(
   tx: Db,
-  actor: Actor,
+  actor: MemberActor,
   input: { userId: number; role: Role },
 ): Promise<{ changed: boolean; member: { name: string; email: string; role: Role } }> {
   const involvesOwner = input.role === "owner";
@@ -127,7 +129,7 @@ export async function changeMemberRole(
  */
 export async function removeMember(
   tx: Db,
-  actor: Actor,
+  actor: MemberActor,
   input: { userId: number },
 ): Promise<{ name: string; email: string; role: Role }> {
   const owners = await lockOwners(tx, actor.orgId);

@@ -3,6 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { recordAudit } from "@/lib/audit";
 import type { DeliveryFilters } from "@/lib/validation/deliveries";
+import type { Actor } from "@/lib/actor";
 
 /**
  * The delivery log: what the browser sees of the outbox and its attempts, always scoped by org. Also Redeliver and
@@ -206,7 +207,6 @@ export async function getDelivery(db: Db, orgId: number, id: number, now: Date =
   };
 }
 
-type Actor = { orgId: number; userId: number };
 
 /**
  * Redeliver one delivery: it goes out again as soon as possible with the same webhook-id (the event id), so a
@@ -319,11 +319,3 @@ export async function deliveryHealth(db: Db, orgId: number, webhookId: number, n
   });
 }
 
-/** Event types and devices seen in the org's deliveries, for the filter selects. */
-export async function deliveryFilterOptions(db: Db, orgId: number): Promise<{ devices: { udid: string; name: string }[] }> {
-  const devices = await queryRows<{ udid: string; name: string }>(
-    db,
-    sql`select udid, name from devices where org_id = ${orgId} order by name limit 500`,
-  );
-  return { devices };
-}

@@ -5,6 +5,7 @@ import { Pool } from "undici";
 import { intEnv } from "@/lib/env";
 import { webhookTimeoutMs } from "./lease";
 import type { BuiltRequest, SendResult } from "@/lib/webhooks/types";
+import { TRANSPORT_HEADERS } from "@/lib/webhooks/http-rules";
 import { checkWebhookUrl, type CheckOptions } from "@/lib/webhooks/url";
 
 /** Response bytes read from the socket at most; the rest is discarded. */
@@ -13,8 +14,6 @@ export const RESPONSE_READ_LIMIT = 64 * 1024;
 export const RESPONSE_STORE_LIMIT = 16 * 1024;
 
 const MAX_POOLS = 256;
-// headers the transport owns: the Host comes from the URL, lengths and connection handling from undici
-const TRANSPORT_HEADERS = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive"]);
 
 
 /**

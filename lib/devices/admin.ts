@@ -7,9 +7,9 @@ import { recordAudit } from "@/lib/audit";
 import { emitEvents } from "@/lib/delivery/emit";
 import type { DeviceCreateInput, DeviceUpdateInput } from "@/lib/validation/devices";
 import { issueDeviceToken } from "./tokens";
+import type { Actor } from "@/lib/actor";
 
 /** Who is acting: the org is the scope of every query, the user is recorded in the audit log. */
-export type Actor = { orgId: number; userId: number | null };
 
 type DeviceRow = typeof devices.$inferSelect;
 export type WriteResult = { device: DeviceRow; deliveries: number };

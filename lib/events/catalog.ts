@@ -1,6 +1,7 @@
 /**
  * The event catalog: the one table that drives event types, the form's toggles, sample payloads for the request
- * preview and test events, and the tests that run over every type. Isomorphic (no server imports).
+ * preview and test events, the one-line summaries on the device page, and the tests that run over every type.
+ * Isomorphic (no server imports). Which webhooks receive an event is the outbox's business (lib/delivery/emit.ts).
  */
 
 export type EventGroup = "DEVICE" | "WEBHOOK";
@@ -14,7 +15,14 @@ export type CatalogEntry = {
   subscribable: boolean;
   /** Realistic `data` for previews and test events. */
   sampleData: Record<string, unknown>;
+  /** One line about an event of this type, for the device page's event list ("online → offline (not heard from)"). */
+  summarize?: (data: EventData) => string;
 };
+
+type EventData = Record<string, unknown>;
+const str = (v: unknown) => String(v);
+const keysOf = (v: unknown) => Object.keys((v as Record<string, unknown> | null) ?? {}).join(", ");
+const transition = (d: EventData) => `${str(d.previousStatus)} → ${str(d.status)}`;
 
 export const EVENT_CATALOG = [
   {
@@ -23,6 +31,7 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { previousStatus: "offline", status: "online" },
+    summarize: transition,
   },
   {
     type: "device.status.offline",
@@ -30,6 +39,7 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { previousStatus: "online", status: "offline", reason: "timeout" },
+    summarize: (d) => `${str(d.previousStatus)} → offline (${d.reason === "timeout" ? "not heard from" : "reported"})`,
   },
   {
     type: "device.state.utilizing",
@@ -37,6 +47,7 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { previousStatus: "online", status: "utilizing" },
+    summarize: transition,
   },
   {
     type: "device.state.unplugged",
@@ -44,6 +55,7 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { previousStatus: "online", status: "unplugged" },
+    summarize: transition,
   },
   {
     type: "device.registered",
@@ -51,6 +63,7 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { status: "online", firmwareVersion: "2.1.0" },
+    summarize: (d) => `first contact${d.firmwareVersion ? `, firmware ${str(d.firmwareVersion)}` : ""}`,
   },
   {
     type: "device.created",
@@ -65,6 +78,7 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { changes: { name: { from: "Galaxy Note 8", to: "Galaxy Note 8 (lab)" } } },
+    summarize: (d) => `changed ${keysOf(d.changes)}`,
   },
   {
     type: "device.deleted",
@@ -79,6 +93,7 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { from: "2.0.3", to: "2.1.0" },
+    summarize: (d) => `${str(d.from)} → ${str(d.to)}`,
   },
   {
     type: "device.telemetry",
@@ -86,6 +101,7 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { signals: { temperature: 21.5, battery: 87 } },
+    summarize: (d) => keysOf(d.signals),
   },
   {
     type: "device.authentication.failed",
@@ -93,6 +109,7 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { reason: "invalid_token", ip: "203.0.113.7" },
+    summarize: (d) => `${str(d.reason)}${d.ip ? ` from ${str(d.ip)}` : ""}`,
   },
   {
     type: "webhook.test",
@@ -117,8 +134,10 @@ export function catalogEntry(type: string): CatalogEntry | undefined {
   return byType.get(type);
 }
 
-export function isEventType(type: string): type is EventType {
-  return byType.has(type);
+/** The one-line summary of an event for lists (empty when its type has none, or is unknown). */
+export function summarizeEvent(type: string, data: unknown): string {
+  const summarize = byType.get(type)?.summarize;
+  return summarize ? summarize((data ?? {}) as EventData) : "";
 }
 
 /** The sample device used in previews and test events. */

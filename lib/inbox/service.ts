@@ -5,6 +5,7 @@ import { inboxes, inboxRequests } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { randomBase62 } from "@/lib/ids";
 import type { InboxSummary } from "./types";
+import type { Actor } from "@/lib/actor";
 
 export type InboxRow = typeof inboxes.$inferSelect;
 
@@ -73,7 +74,6 @@ export async function countInboxes(db: Db, orgId: number): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-type Actor = { orgId: number; userId: number };
 
 /** Creates an inbox and records it in the audit log. */
 export async function createInbox(

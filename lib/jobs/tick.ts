@@ -1,7 +1,7 @@
 import "server-only";
 import { getDb, type Db } from "@/db/client";
 import { markStaleDevicesOffline } from "@/lib/devices/presence";
-import { processOutbox, type ProcessOptions } from "@/lib/delivery/pass";
+import { processOutbox } from "@/lib/delivery/pass";
 import { resumeParkedDeliveries } from "@/lib/delivery/write-back";
 import { pruneDeliveries } from "@/lib/delivery/retention";
 
@@ -18,11 +18,6 @@ export type TickResult = {
 };
 
 const PRESENCE_BATCH = 500;
-
-/** One delivery pass (kicks): send what is due now, within the budget. */
-export async function runDeliveryPass(opts: { budgetMs: number; now?: ProcessOptions["now"]; db?: Db }) {
-  return processOutbox({ budgetMs: opts.budgetMs, now: opts.now, db: opts.db });
-}
 
 /**
  * One tick of the delivery engine, shared by the embedded loop, `npm run worker` and the cron route:

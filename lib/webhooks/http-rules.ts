@@ -10,7 +10,8 @@ export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export const PREFILLED_HEADERS = ["content-type", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature"] as const;
 
 /** Headers the HTTP client manages itself; setting them would break the request. */
-const TRANSPORT_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "expect"]);
+/** Headers the HTTP client owns: refused as custom headers, and never copied onto a request as sent. */
+export const TRANSPORT_HEADERS: ReadonlySet<string> = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "expect"]);
 
 export const MAX_HEADERS = 20;
 export const MAX_QUERY_PARAMS = 20;

@@ -11,9 +11,9 @@ import { createSecret, getSigningSecrets, rotateSecret } from "./secrets";
 import { bumpedUpdatedAt, decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
 import { newWebhookSecret } from "./signing";
 import type { WebhookAuth, WebhookSettings } from "./types";
+import type { Actor } from "@/lib/actor";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
-type Actor = { orgId: number; userId: number };
 
 /** WEBHOOK_LIMIT_PER_ORG, default 10. */
 export function webhookLimit(): number {

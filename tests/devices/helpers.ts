@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import { webhooks } from "@/db/schema";
 import { createDevice } from "@/lib/devices/admin";
+import { SUBSCRIBABLE_EVENT_TYPES } from "@/lib/events/catalog";
 import { deviceCreateSchema } from "@/lib/validation/devices";
 
 /** A device created the way the portal does it, with its plaintext token. */
@@ -18,16 +19,7 @@ export async function subscribeAll(db: Db, orgId: number, name = "all") {
       orgId,
       name,
       url: "http://127.0.0.1:9/hook",
-      events: [
-        "device.status.online",
-        "device.status.offline",
-        "device.state.utilizing",
-        "device.state.unplugged",
-        "device.registered",
-        "device.firmware.updated",
-        "device.telemetry",
-        "device.authentication.failed",
-      ],
+      events: SUBSCRIBABLE_EVENT_TYPES.filter((t) => t.startsWith("device.")),
     })
     .returning();
   return hook;

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { testAliases } from "../support/aliases.mjs";
 
 // The reliability and security suite (npm run test:reliability): fault injection, load, fuzzing and tenancy
 // matrices against PostgreSQL. Files run one after another (they start workers, receivers and a throwaway
@@ -9,12 +10,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../.
 export default defineConfig({
   root,
   resolve: {
-    alias: [
-      // same aliases as the root vitest.config.mts
-      { find: /^server-only$/, replacement: path.join(root, "tests/support/empty.ts") },
-      { find: /^@\/lib\/auth\/session$/, replacement: path.join(root, "tests/support/session.ts") },
-      { find: /^@\//, replacement: `${root}/` },
-    ],
+    alias: testAliases(root),
   },
   test: {
     include: ["tests/reliability/**/*.test.ts"],
