@@ -50,6 +50,10 @@ export type Receiver = {
   waitForRequests: (count: number, timeoutMs?: number) => Promise<ReceivedRequest[]>;
   /** Forgets recorded requests. */
   clear: () => void;
+  /** Stops listening (connections refused) until `up`; the port stays reserved for it. */
+  down: () => Promise<void>;
+  /** Listens again on the same port. */
+  up: () => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -63,7 +67,7 @@ export async function startReceiver(initial: Behaviour = behaviours.ok()): Promi
   const waiters: { count: number; resolve: () => void }[] = [];
   const hanging = new Set<http.ServerResponse>();
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -102,10 +106,23 @@ export async function startReceiver(initial: Behaviour = behaviours.ok()): Promi
       if (b.delayMs) setTimeout(answer, b.delayMs);
       else answer();
     });
-  });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  };
+  const listen = async (onPort: number) => {
+    const s = http.createServer(handler);
+    s.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve) => s.listen(onPort, "127.0.0.1", resolve));
+    return s;
+  };
+  let server: http.Server | null = await listen(0);
   const port = (server.address() as AddressInfo).port;
+  const stop = async () => {
+    if (!server) return;
+    const s = server;
+    server = null;
+    for (const res of hanging) res.destroy();
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -134,11 +151,11 @@ export async function startReceiver(initial: Behaviour = behaviours.ok()): Promi
     clear() {
       requests.length = 0;
     },
-    async close() {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    down: stop,
+    async up() {
+      server ??= await listen(port);
     },
+    close: stop,
   };
 }
 

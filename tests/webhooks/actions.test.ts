@@ -1,8 +1,6 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, deliveryAttempts, devices, events, outbox, webhookSecrets, webhooks } from "@/db/schema";
 import {
   createWebhookAction,
@@ -18,59 +16,30 @@ import { getSigningSecrets } from "@/lib/webhooks/secrets";
 import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
 import { actAs } from "../support/session";
+import { useTestReceiver } from "../support/test-receiver";
+import { asFormData, webhookForm } from "../support/webhook-fixtures";
 
 const db = useTestDatabase();
 
-type Received = { headers: http.IncomingHttpHeaders; body: string; url: string; method: string };
-let server: http.Server;
-let receiverUrl: string;
+const receiver = useTestReceiver();
+let receiverUrl = "";
 let answer = 200;
-const received: Received[] = [];
-
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), url: req.url ?? "", method: req.method ?? "" });
-      res.writeHead(answer, { "content-type": "application/json", "x-receiver": "test" }).end(JSON.stringify({ received: true }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+beforeAll(() => {
+  receiverUrl = `${receiver.url}/hook`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   answer = 200;
-  received.length = 0;
+  receiver.respondWith(() => ({
+    status: answer,
+    headers: { "content-type": "application/json", "x-receiver": "test" },
+    body: JSON.stringify({ received: true }),
+  }));
   delete process.env.WEBHOOK_LIMIT_PER_ORG;
 });
 
-function form(extra: Record<string, unknown> = {}) {
-  return {
-    orgSlug: "org-a",
-    name: "Alerts",
-    url: receiverUrl,
-    description: "",
-    events: ["device.status.offline"],
-    method: "POST",
-    format: "json",
-    headers: [],
-    queryParams: [],
-    authType: "none",
-    deviceScope: "all",
-    skipEndpointCheck: true,
-    ...extra,
-  };
-}
+const form = (extra: Record<string, unknown> = {}) =>
+  webhookForm("org-a", "Alerts", receiverUrl, { events: ["device.status.offline"], ...extra });
 
-/** Submits like the browser form does: a FormData with the state as __json. */
-function asFormData(values: Record<string, unknown>) {
-  const fd = new FormData();
-  fd.set("orgSlug", String(values.orgSlug));
-  fd.set("__json", JSON.stringify(values));
-  return fd;
-}
 
 async function create(values: Record<string, unknown> = {}) {
   const state = await createWebhookAction(null, asFormData(form(values)));
@@ -225,9 +194,9 @@ describe("create: what is stored", () => {
     const { adminA } = await twoOrgs(db());
     actAs(adminA.id);
     const id = await create({ skipEndpointCheck: false });
-    expect(received).toHaveLength(1);
+    expect(receiver.requests).toHaveLength(1);
     const secret = (await getSigningSecrets(db(), [id], new Date())).get(id)![0];
-    const payload = new Webhook(secret).verify(received[0].body, received[0].headers as Record<string, string>) as { eventActivity: string };
+    const payload = new Webhook(secret).verify(receiver.requests[0].body, receiver.requests[0].headers as Record<string, string>) as { eventActivity: string };
     expect(payload.eventActivity).toBe("webhook.test");
   });
 
@@ -253,11 +222,11 @@ describe("edit", () => {
     const edit = (values: Record<string, unknown>) => updateWebhookAction(null, asFormData(form({ id, authType: "bearer", authToken: "", ...values })));
     const saved = await edit({ name: "Renamed", skipEndpointCheck: false });
     expect(saved?.ok).toBe(true);
-    expect(received).toHaveLength(0); // same URL: no check
+    expect(receiver.requests).toHaveLength(0); // same URL: no check
     // test event from the saved webhook carries the kept token
     const test = await sendTestEventAction(null, { orgSlug: "org-a", id });
     expect(test?.ok).toBe(true);
-    expect(received[0].headers.authorization).toBe("Bearer tok-1");
+    expect(receiver.requests[0].headers.authorization).toBe("Bearer tok-1");
     // URL change with a failing receiver: refused under URL
     answer = 503;
     const moved = await edit({ url: `${receiverUrl}/v2`, skipEndpointCheck: false });
@@ -302,9 +271,9 @@ describe("test events", () => {
     expect(data.response.headers["x-receiver"]).toBe("test");
     expect(data.response.body).toBe('{"received":true}');
     expect(data.request.headers.authorization).toBe("Basic ••••••");
-    expect(received[0].headers["x-device"]).toBe("Galaxy Note 8");
-    expect(received[0].headers["webhook-signature"]).toMatch(/^v1,/);
-    expect(JSON.parse(received[0].body).eventActivity).toBe("device.status.online");
+    expect(receiver.requests[0].headers["x-device"]).toBe("Galaxy Note 8");
+    expect(receiver.requests[0].headers["webhook-signature"]).toMatch(/^v1,/);
+    expect(JSON.parse(receiver.requests[0].body).eventActivity).toBe("device.status.online");
     expect(await db().select().from(deliveryAttempts)).toHaveLength(0);
   });
 
@@ -313,7 +282,7 @@ describe("test events", () => {
     actAs(ownerA.id);
     const state = await sendTestEventAction(null, form({ url: "ftp://x" }));
     expect(state?.errors?.url?.[0]).toMatch(/https/);
-    expect(received).toHaveLength(0);
+    expect(receiver.requests).toHaveLength(0);
   });
 
   it("failures come back in plain words", async () => {
@@ -331,8 +300,8 @@ describe("test events", () => {
     const state = await sendTestEventAction(null, { orgSlug: "org-a", id, eventType: type });
     expect(state?.ok).toBe(true);
     const secret = (await getSigningSecrets(db(), [id], new Date())).get(id)![0];
-    expect(() => new Webhook(secret).verify(received[0].body, received[0].headers as Record<string, string>, { jsonParse: false } as never)).not.toThrow();
-    expect(new URLSearchParams(received[0].body).get("eventActivity")).toBe(type);
+    expect(() => new Webhook(secret).verify(receiver.requests[0].body, receiver.requests[0].headers as Record<string, string>, { jsonParse: false } as never)).not.toThrow();
+    expect(new URLSearchParams(receiver.requests[0].body).get("eventActivity")).toBe(type);
     const [attempt] = await db().select().from(deliveryAttempts);
     expect(attempt).toMatchObject({ orgId: orgA.id, webhookId: id, isTest: true, eventType: type, responseStatus: 200, outboxId: null });
   });
@@ -351,7 +320,7 @@ describe("secrets: reveal and rotate", () => {
     const newSecret = (rotated?.data as { secret: string }).secret;
     expect(newSecret).not.toBe(oldSecret);
     await sendTestEventAction(null, { orgSlug: "org-a", id });
-    const req = received[0];
+    const req = receiver.requests[0];
     expect((req.headers["webhook-signature"] as string).split(" ")).toHaveLength(2);
     for (const s of [oldSecret, newSecret]) expect(new Webhook(s).verify(req.body, req.headers as Record<string, string>)).toBeTruthy();
     const actions = (await db().select().from(auditLog)).map((a) => a.action);
@@ -365,7 +334,7 @@ describe("secrets: reveal and rotate", () => {
     const oldSecret = ((await revealWebhookSecretAction(null, { orgSlug: "org-a", id }))?.data as { secret: string }).secret;
     const newSecret = ((await rotateWebhookSecretAction(null, { orgSlug: "org-a", id, period: "none" }))?.data as { secret: string }).secret;
     await sendTestEventAction(null, { orgSlug: "org-a", id });
-    const req = received[0];
+    const req = receiver.requests[0];
     expect(new Webhook(newSecret).verify(req.body, req.headers as Record<string, string>)).toBeTruthy();
     expect(() => new Webhook(oldSecret).verify(req.body, req.headers as Record<string, string>)).toThrow();
   });
@@ -432,7 +401,7 @@ describe("permissions and tenancy for every webhook action", () => {
     expect(row).toMatchObject({ name: "Alerts", enabled: true });
     expect(await db().select().from(webhooks)).toHaveLength(1);
     expect(await db().select().from(webhookSecrets)).toHaveLength(1);
-    expect(received).toHaveLength(0);
+    expect(receiver.requests).toHaveLength(0);
   }
 
   it("orgA member: every write refused with a permission message, nothing changes, no secret", async () => {
@@ -514,6 +483,6 @@ describe("test event rate limit", () => {
     const state = await sendTestEventAction(null, form());
     expect(state?.ok).toBe(false);
     expect(state?.message).toMatch(/Too many test events/);
-    expect(received).toHaveLength(0);
+    expect(receiver.requests).toHaveLength(0);
   });
 });

@@ -3,26 +3,13 @@ import { EVENT_CATALOG, SAMPLE_DEVICE } from "@/lib/events/catalog";
 import { buildEventEnvelope, sampleEvent } from "@/lib/webhooks/envelope";
 import { headerNameProblem, valueProblem } from "@/lib/webhooks/http-rules";
 import { buildWebhookRequest, flattenForForm, maskAuth, prettyBody, templateProblem, USER_AGENT } from "@/lib/webhooks/request";
-import type { WebhookAuth, WebhookSettings } from "@/lib/webhooks/types";
+import type { WebhookAuth } from "@/lib/webhooks/types";
 import { version } from "@/package.json";
+import { webhookSettings } from "../support/webhook-fixtures";
 
 const NOW = new Date("2026-11-23T10:00:00.000Z");
 
-function settings(extra: Partial<WebhookSettings> = {}): WebhookSettings {
-  return {
-    id: 129,
-    name: "Webhook for All events",
-    url: "https://hooks.example.com/in",
-    method: "POST",
-    format: "json",
-    bodyTemplate: null,
-    contentType: null,
-    headers: [],
-    queryParams: [],
-    auth: { type: "none" },
-    ...extra,
-  };
-}
+const settings = webhookSettings;
 
 function envelope(overrides: { deviceName?: string; data?: Record<string, unknown> } = {}) {
   const event = sampleEvent("device.status.offline", 2, NOW, "evt_01JD0000000000000000000000");

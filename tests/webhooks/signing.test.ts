@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_CATALOG } from "@/lib/events/catalog";
@@ -7,19 +5,10 @@ import { buildEventEnvelope, sampleEvent } from "@/lib/webhooks/envelope";
 import { buildWebhookRequest } from "@/lib/webhooks/request";
 import { newWebhookSecret, signRequest } from "@/lib/webhooks/signing";
 import type { WebhookSettings } from "@/lib/webhooks/types";
+import { behaviours, startReceiver, type Receiver } from "../support/receiver";
+import { webhookSettings } from "../support/webhook-fixtures";
 
-const base: WebhookSettings = {
-  id: 1,
-  name: "Signed",
-  url: "http://127.0.0.1/",
-  method: "POST",
-  format: "json",
-  bodyTemplate: null,
-  contentType: null,
-  headers: [],
-  queryParams: [],
-  auth: { type: "none" },
-};
+const base = webhookSettings({ id: 1, name: "Signed", url: "http://127.0.0.1/" });
 
 function signed(settings: WebhookSettings, secrets: string[], type: (typeof EVENT_CATALOG)[number]["type"] = "webhook.test") {
   const event = sampleEvent(type, 1);
@@ -82,30 +71,23 @@ describe("signRequest verifies with the standardwebhooks package", () => {
 
 describe("a real receiver on 127.0.0.1", () => {
   const secret = newWebhookSecret();
-  const received: { ok: boolean; headers: http.IncomingHttpHeaders; body: string; url: string; method: string }[] = [];
-  let server: http.Server;
+  const verifies = (body: string, headers: Record<string, string>) => {
+    try {
+      new Webhook(secret).verify(body, headers);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let receiver: Receiver;
   let url: string;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c) => chunks.push(c));
-      req.on("end", () => {
-        const body = Buffer.concat(chunks).toString("utf8");
-        let ok = true;
-        try {
-          new Webhook(secret).verify(body, req.headers as Record<string, string>);
-        } catch {
-          ok = false;
-        }
-        received.push({ ok, headers: req.headers, body, url: req.url ?? "", method: req.method ?? "" });
-        res.writeHead(ok ? 200 : 401, { "content-type": "text/plain" }).end(ok ? "verified" : "bad signature");
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    receiver = await startReceiver();
+    receiver.respondWith((r) => (verifies(r.body, r.headers) ? behaviours.ok("verified") : behaviours.status(401, "bad signature")));
+    url = `${receiver.url}/hook`;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => receiver.close());
 
   it("receives a signed test event with custom headers, query and bearer auth and verifies it", async () => {
     const req = signed(
@@ -122,10 +104,10 @@ describe("a real receiver on 127.0.0.1", () => {
     const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("verified");
-    const got = received.at(-1)!;
-    expect(got.ok).toBe(true);
+    const got = receiver.requests.at(-1)!;
+    expect(verifies(got.body, got.headers)).toBe(true);
     expect(got.method).toBe("PUT");
-    expect(got.url).toBe("/hook?event=webhook.test");
+    expect(got.path).toBe("/hook?event=webhook.test");
     expect(got.headers["x-device"]).toBe("ce0917198075440c057e");
     expect(got.headers.authorization).toBe("Bearer secret-token");
     expect(got.headers["user-agent"]).toMatch(/^Signalpost-Webhooks\/\d+\.\d+\.\d+/);

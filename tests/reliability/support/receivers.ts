@@ -1,10 +1,10 @@
-import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
+import { startReceiver } from "../../support/receiver";
 
 /**
- * A receiver on 127.0.0.1 that can go down (port closed: connection refused) and come back on the same port, and
- * whose answer can be switched. Counts requests per `webhook-id` and per answer.
+ * The shared test receiver (tests/support/receiver.ts) seen as an outage: it can go down (connection refused) and come
+ * back on the same port, and its answer can be switched. Logs each request's `webhook-id` and the status answered.
  */
 export type OutageReceiver = {
   url: string;
@@ -17,41 +17,24 @@ export type OutageReceiver = {
 };
 
 export async function startOutageReceiver(): Promise<OutageReceiver> {
+  const receiver = await startReceiver();
   let status = 200;
   let headers: Record<string, string> = {};
   const log: OutageReceiver["log"] = [];
-  const handler: http.RequestListener = (req, res) => {
-    req.resume();
-    req.on("end", () => {
-      log.push({ id: String(req.headers["webhook-id"]), status, at: Date.now() });
-      res.writeHead(status, { "content-type": "text/plain", ...headers }).end(String(status));
-    });
-  };
-  let server = http.createServer(handler);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  let listening = true;
-  const stop = async () => {
-    if (!listening) return;
-    listening = false;
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
+  receiver.respondWith((req) => {
+    log.push({ id: String(req.headers["webhook-id"]), status, at: Date.now() });
+    return { status, headers: { "content-type": "text/plain", ...headers }, body: String(status) };
+  });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: receiver.url,
     log,
     answer(s, h = {}) {
       status = s;
       headers = h;
     },
-    down: stop,
-    async up() {
-      if (listening) return;
-      server = http.createServer(handler);
-      await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
-      listening = true;
-    },
-    close: stop,
+    down: receiver.down,
+    up: receiver.up,
+    close: receiver.close,
   };
 }
 

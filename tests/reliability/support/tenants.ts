@@ -7,6 +7,9 @@ import { recordDeviceContact } from "@/lib/devices/contact";
 import { hashDeviceToken } from "@/lib/devices/tokens";
 import { addMembership, insertOrg, insertUser } from "../../support/fixtures";
 import { actAs } from "../../support/session";
+import { asFormData, webhookForm } from "../../support/webhook-fixtures";
+
+export { webhookForm };
 
 /** What one org holds after `seedTenants`, with the plaintext secrets the real actions handed out. */
 export type Tenant = {
@@ -30,12 +33,6 @@ export type Tenant = {
   markers: string[];
 };
 
-function asForm(values: Record<string, unknown>): FormData {
-  const fd = new FormData();
-  fd.set("orgSlug", String(values.orgSlug));
-  fd.set("__json", JSON.stringify(values));
-  return fd;
-}
 
 async function ok<T>(label: string, state: Promise<unknown>): Promise<T> {
   const s = (await state) as { ok: boolean; data?: T } | null;
@@ -43,23 +40,6 @@ async function ok<T>(label: string, state: Promise<unknown>): Promise<T> {
   return s.data as T;
 }
 
-export function webhookForm(slug: string, name: string, url: string, extra: Record<string, unknown> = {}) {
-  return {
-    orgSlug: slug,
-    name,
-    url,
-    description: "",
-    events: ["device.status.online", "device.status.offline"],
-    method: "POST",
-    format: "json",
-    headers: [],
-    queryParams: [],
-    authType: "none",
-    deviceScope: "all",
-    skipEndpointCheck: true,
-    ...extra,
-  };
-}
 
 /** One org built through the real actions: a device (token), two webhooks (Basic and Bearer auth), an inbox, a failed delivery. */
 async function seedTenant(db: Db, ownerId: number, slug: string, tag: string, receiverUrl: string): Promise<Tenant> {
@@ -76,11 +56,11 @@ async function seedTenant(db: Db, ownerId: number, slug: string, tag: string, re
   const webhookUrl = `${receiverUrl}/${tag}-hook`;
   const hook = await ok<{ id: number }>(
     "webhook",
-    createWebhookAction(null, asForm(webhookForm(slug, webhookName, webhookUrl, { authType: "basic", authUsername: `${tag}-user`, authPassword: basicPassword }))),
+    createWebhookAction(null, asFormData(webhookForm(slug, webhookName, webhookUrl, { authType: "basic", authUsername: `${tag}-user`, authPassword: basicPassword }))),
   );
   const bearer = await ok<{ id: number }>(
     "bearer webhook",
-    createWebhookAction(null, asForm(webhookForm(slug, `${tag} bearer webhook`, `${receiverUrl}/${tag}-bearer`, { authType: "bearer", authToken: bearerToken }))),
+    createWebhookAction(null, asFormData(webhookForm(slug, `${tag} bearer webhook`, `${receiverUrl}/${tag}-bearer`, { authType: "bearer", authToken: bearerToken }))),
   );
   const inbox = await ok<{ id: number; token: string }>("inbox", createInboxAction(null, { orgSlug: slug, name: `${tag} inbox` }));
   actAs(null);
