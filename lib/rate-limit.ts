@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 
-export type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
+export type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number; windowStart: Date };
 
 /**
  * Counts one hit against a fixed window in Postgres (one upsert), so the limit holds across instances.
@@ -31,7 +31,19 @@ export async function hitRateLimit(
     allowed: count <= limit,
     count,
     retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now.getTime()) / 1000)),
+    windowStart: new Date(row.window_start),
   };
+}
+
+/**
+ * Gives back one hit taken by hitRateLimit (an attempt that was refused, or that succeeded and should not count),
+ * if its window is still the current one.
+ */
+export async function releaseRateLimit(db: Db, key: string, windowStart: Date): Promise<void> {
+  await db.execute(
+    sql`update rate_limits set count = greatest(count - 1, 0)
+        where key = ${key} and window_start = ${windowStart.toISOString()}::timestamptz`,
+  );
 }
 
 /** Reads a window's count without adding to it. */
