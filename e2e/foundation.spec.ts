@@ -34,6 +34,20 @@ test("sign up lands in the new org; sign out returns to sign-in and closes the p
   expect(page.url()).toContain(`/orgs/${user.slug}/`);
 });
 
+test("pages and API answers carry the security headers (no framing, nosniff, referrer policy)", async ({ request }) => {
+  for (const path of ["/sign-in", "/api/health"]) {
+    const res = await request.get(path);
+    const h = res.headers();
+    expect(h["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    expect(h["x-frame-options"], path).toBe("DENY");
+    expect(h["x-content-type-options"], path).toBe("nosniff");
+    expect(h["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+    expect(h["strict-transport-security"], path).toBeUndefined(); // plain http here
+  }
+  const overHttps = await request.get("/sign-in", { headers: { "x-forwarded-proto": "https" } });
+  expect(overHttps.headers()["strict-transport-security"]).toBe("max-age=31536000");
+});
+
 test("a wrong password shows an error and does not sign in", async ({ page, browser }) => {
   const user = await signUp(page);
   await signOut(page);

@@ -57,14 +57,15 @@ describe("cross-site requests on session routes", () => {
       return Response.json({ ok: true });
     });
     const params = { params: Promise.resolve({ slug: orgA.slug }) };
-    for (const headers of [
+    const refused: Record<string, string>[] = [
       { origin: "http://localhost:4000" },
       { origin: "http://localhost:4000", "sec-fetch-site": "same-site" },
       { "sec-fetch-site": "same-site" },
       { "sec-fetch-site": "cross-site" },
       { origin: "null" },
       { origin: "https://evil.example" },
-    ]) {
+    ];
+    for (const headers of refused) {
       for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
         const res = await handler(post(headers, method), params);
         expect(res.status, `${method} ${JSON.stringify(headers)}`).toBe(403);
