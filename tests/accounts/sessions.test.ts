@@ -123,6 +123,24 @@ describe("revocable sessions", () => {
   });
 });
 
+describe("session version check (jwt callback)", () => {
+  it("keeps a token of the current version (and older tokens without one at version 0), refuses a bumped or deleted user", async () => {
+    const { sessionJwt, bumpSessionVersion } = await import("@/lib/auth/session-version");
+    const { user } = await createUserWithOrg(db(), ada);
+    const issued = await sessionJwt({ token: {}, user: { id: String(user.id), sessionVersion: 0 } });
+    expect(issued).toMatchObject({ uid: String(user.id), sv: 0 });
+    expect(await sessionJwt({ token: { ...issued } })).not.toBeNull();
+    expect(await sessionJwt({ token: { uid: String(user.id) } })).not.toBeNull(); // issued before session versions
+    expect(await bumpSessionVersion(db(), user.id)).toBe(1);
+    expect(await sessionJwt({ token: { ...issued } })).toBeNull();
+    expect(await sessionJwt({ token: { uid: String(user.id) } })).toBeNull();
+    expect(await sessionJwt({ token: { uid: String(user.id), sv: 1 } })).not.toBeNull();
+    await db().delete(users).where(eq(users.id, user.id));
+    expect(await sessionJwt({ token: { uid: String(user.id), sv: 1 } })).toBeNull();
+    expect(await sessionJwt({ token: { uid: "not a number" } })).toBeNull();
+  });
+});
+
 describe("sign-up password rules", () => {
   it("refuses the most common passwords and whitespace-only ones, creating nothing", async () => {
     jars.current = new Map();
