@@ -34,6 +34,20 @@ test("sign up lands in the new org; sign out returns to sign-in and closes the p
   expect(page.url()).toContain(`/orgs/${user.slug}/`);
 });
 
+test("pages and API answers carry the security headers (no framing, nosniff, referrer policy)", async ({ request }) => {
+  for (const path of ["/sign-in", "/api/health"]) {
+    const res = await request.get(path);
+    const h = res.headers();
+    expect(h["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    expect(h["x-frame-options"], path).toBe("DENY");
+    expect(h["x-content-type-options"], path).toBe("nosniff");
+    expect(h["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+    expect(h["strict-transport-security"], path).toBeUndefined(); // plain http here
+  }
+  const overHttps = await request.get("/sign-in", { headers: { "x-forwarded-proto": "https" } });
+  expect(overHttps.headers()["strict-transport-security"]).toBe("max-age=31536000");
+});
+
 test("a wrong password shows an error and does not sign in", async ({ page, browser }) => {
   const user = await signUp(page);
   await signOut(page);
@@ -182,4 +196,42 @@ test("a member sees a read-only members list; the shell works on a phone in dark
   await expect(memberPage.getByRole("link", { name: "Audit log" })).toBeHidden();
   await memberPage.screenshot(shot("mobile-audit"));
   await memberCtx.close();
+});
+
+test("Account: a password change keeps this session and ends the others; Sign out everywhere ends them all", async ({ browser }) => {
+  const laptop = await browser.newContext();
+  const page = await laptop.newPage();
+  const user = await signUp(page);
+  const phone = await browser.newContext();
+  const other = await phone.newPage();
+  await signIn(other, user.email, user.password);
+
+  await page.getByRole("button", { name: /^Account:/ }).click();
+  await page.getByRole("link", { name: "Account", exact: true }).click();
+  await page.waitForURL(/\/account$/);
+  await page.getByLabel("Current password").fill(user.password);
+  await page.getByLabel("New password").fill("password");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText(/one of the most common passwords/)).toBeVisible();
+  await page.getByLabel("Current password").fill(user.password);
+  await page.getByLabel("New password").fill("a fresh passphrase 42");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("Password changed. Your other sessions were signed out.")).toBeVisible();
+  await page.screenshot(shot("account"));
+
+  // the phone's session ended; the laptop's goes on
+  await other.goto(`/orgs/${user.slug}/devices`);
+  await other.waitForURL(/\/sign-in/);
+  await page.goto(`/orgs/${user.slug}/devices`);
+  await expect(page.getByTestId("current-org")).toBeVisible();
+
+  // sign in on the phone again with the new password, then Sign out everywhere from the laptop
+  await signIn(other, user.email, "a fresh passphrase 42");
+  await page.getByRole("button", { name: /^Account:/ }).click();
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await page.waitForURL(/\/sign-in/);
+  await other.goto(`/orgs/${user.slug}/devices`);
+  await other.waitForURL(/\/sign-in/);
+  await laptop.close();
+  await phone.close();
 });

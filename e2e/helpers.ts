@@ -46,7 +46,7 @@ export async function signIn(page: Page, email: string, password: string): Promi
 /** Signs out through the user menu in the portal shell and waits for the sign-in page. */
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole("button", { name: /^Account:/ }).click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL(/\/sign-in/);
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 }

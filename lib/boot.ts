@@ -3,16 +3,19 @@ import { getDatabase } from "@/db/client";
 
 /**
  * Server start (called from instrumentation.ts): open and migrate the database, seed the demo org on a fresh
- * embedded database, and start the in-process delivery loop unless EMBEDDED_WORKER=0.
+ * database under `npm run dev` or with SEED_DEMO=1 (never a fixed password in production), and start the in-process delivery loop unless EMBEDDED_WORKER=0.
  */
 export async function bootServer(): Promise<void> {
   const handle = await getDatabase();
-  const seedWanted = process.env.SEED_DEMO ? process.env.SEED_DEMO === "1" : handle.driver === "pglite";
-  if (seedWanted) {
-    const { seedDemoData, DEMO_EMAIL, DEMO_PASSWORD } = await import("@/lib/demo/seed");
-    if (await seedDemoData(handle.db)) {
-      console.log(`[signalpost] Demo data created. Sign in as ${DEMO_EMAIL} / ${DEMO_PASSWORD}`);
-    } else if (handle.driver === "pglite") {
+  const { demoSeedPlan } = await import("@/lib/demo/seed-plan");
+  const { seedDemoData, DEMO_EMAIL, DEMO_PASSWORD } = await import("@/lib/demo/seed");
+  const plan = demoSeedPlan(process.env, handle.driver, DEMO_PASSWORD);
+  if (plan.seed) {
+    if (await seedDemoData(handle.db, plan.password)) {
+      const shown = plan.passwordShown === "chosen" ? "(SEED_DEMO_PASSWORD)" : plan.password;
+      console.log(`[signalpost] Demo data created. Sign in as ${DEMO_EMAIL} / ${shown}`);
+      if (plan.passwordShown === "generated") console.log("[signalpost] That password is random and shown only now: change it under Account.");
+    } else if (plan.passwordShown === "fixed" && handle.driver === "pglite") {
       console.log(`[signalpost] Demo sign-in (if you kept the seed): ${DEMO_EMAIL} / ${DEMO_PASSWORD}`);
     }
   }

@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 
-export type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
+export type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number; windowStart: Date };
 
 /**
  * Counts one hit against a fixed window in Postgres (one upsert), so the limit holds across instances.
@@ -31,7 +31,19 @@ export async function hitRateLimit(
     allowed: count <= limit,
     count,
     retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now.getTime()) / 1000)),
+    windowStart: new Date(row.window_start),
   };
+}
+
+/**
+ * Gives back one hit taken by hitRateLimit (an attempt that was refused, or that succeeded and should not count),
+ * if its window is still the current one.
+ */
+export async function releaseRateLimit(db: Db, key: string, windowStart: Date): Promise<void> {
+  await db.execute(
+    sql`update rate_limits set count = greatest(count - 1, 0)
+        where key = ${key} and window_start = ${windowStart.toISOString()}::timestamptz`,
+  );
 }
 
 /** Reads a window's count without adding to it. */
@@ -51,8 +63,13 @@ export async function resetRateLimit(db: Db, key: string): Promise<void> {
   await db.execute(sql`delete from rate_limits where key = ${key}`);
 }
 
-/** In-process token bucket per key: `ratePerSecond` refill, `burst` capacity. For per-device API limits. */
+/**
+ * In-process token bucket per key: `ratePerSecond` refill, `burst` capacity. For per-device API limits and the
+ * per-address limits of device-token failures and inbox captures. At most `maxKeys` buckets are kept; past that
+ * the least recently used one is evicted (a flood of new keys cannot wipe the buckets of the keys being limited).
+ */
 export class TokenBucket {
+  // Map iteration order is insertion order: a touched key is re-inserted, so the first key is the least recent.
   private buckets = new Map<string, { tokens: number; at: number }>();
   constructor(
     private ratePerSecond: number,
@@ -60,20 +77,48 @@ export class TokenBucket {
     private maxKeys = 100_000,
   ) {}
 
+  /** The key's bucket refilled to `now`, moved to the most-recently-used end (created full when missing). */
+  private touch(key: string, now: number) {
+    let b = this.buckets.get(key);
+    if (b) {
+      this.buckets.delete(key);
+    } else {
+      while (this.buckets.size >= this.maxKeys) {
+        const oldest = this.buckets.keys().next();
+        if (oldest.done) break;
+        this.buckets.delete(oldest.value);
+      }
+      b = { tokens: this.burst, at: now };
+    }
+    this.buckets.set(key, b);
+    b.tokens = Math.min(this.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * this.ratePerSecond);
+    b.at = now;
+    return b;
+  }
+
+  private wait(tokens: number): number {
+    return Math.max(1, Math.ceil((1 - tokens) / this.ratePerSecond));
+  }
+
   /** Takes a token; returns 0 when allowed, else the seconds to wait. */
   take(key: string, now: number = Date.now()): number {
-    let b = this.buckets.get(key);
-    if (!b) {
-      if (this.buckets.size >= this.maxKeys) this.buckets.clear();
-      b = { tokens: this.burst, at: now };
-      this.buckets.set(key, b);
-    }
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.ratePerSecond);
-    b.at = now;
+    const b = this.touch(key, now);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - b.tokens) / this.ratePerSecond));
+    return this.wait(b.tokens);
+  }
+
+  /** Without taking a token: 0 when a token is available, else the seconds to wait. */
+  peek(key: string, now: number = Date.now()): number {
+    if (!this.buckets.has(key)) return 0;
+    const b = this.touch(key, now);
+    return b.tokens >= 1 ? 0 : this.wait(b.tokens);
+  }
+
+  /** Number of keys held (tests). */
+  get size(): number {
+    return this.buckets.size;
   }
 }

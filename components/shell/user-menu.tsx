@@ -1,25 +1,24 @@
 "use client";
 
+import Link from "next/link";
 import { useId } from "react";
 import { useFormStatus } from "react-dom";
-import { signOutAction } from "@/lib/actions/auth";
+import { signOutAction, signOutEverywhereAction } from "@/lib/actions/auth";
 import { ChevronUpDown } from "./icons";
 import { usePopover } from "./use-popover";
 
-function SignOutButton() {
+const ITEM = "flex w-full items-center px-3 py-2 text-left text-sm text-fg hover:bg-subtle focus-visible:bg-subtle disabled:opacity-60";
+
+function SignOutButton({ label = "Sign out" }: { label?: string }) {
   const { pending } = useFormStatus();
   return (
-    <button
-      type="submit"
-      disabled={pending}
-      className="flex w-full items-center px-3 py-2 text-left text-sm text-fg hover:bg-subtle focus-visible:bg-subtle disabled:opacity-60"
-    >
-      {pending ? "Signing out…" : "Sign out"}
+    <button type="submit" disabled={pending} className={ITEM}>
+      {pending ? "Signing out…" : label}
     </button>
   );
 }
 
-/** The signed-in person (name, email) with Sign out; opens upwards from the bottom of the sidebar. */
+/** The signed-in person (name, email) with Account, Sign out and Sign out everywhere; opens upwards from the bottom of the sidebar. */
 export function UserMenu({ user }: { user: { name: string; email: string } }) {
   const { open, toggle, rootRef, triggerRef } = usePopover();
   const menuId = useId();
@@ -63,8 +62,14 @@ export function UserMenu({ user }: { user: { name: string; email: string } }) {
             <p className="truncate text-sm font-medium">{user.name}</p>
             <p className="truncate text-xs text-muted">{user.email}</p>
           </div>
-          <form action={signOutAction} className="pt-1">
+          <Link href="/account" className={`${ITEM} mt-1`}>
+            Account
+          </Link>
+          <form action={signOutAction}>
             <SignOutButton />
+          </form>
+          <form action={signOutEverywhereAction}>
+            <SignOutButton label="Sign out everywhere" />
           </form>
         </div>
       ) : null}

@@ -13,6 +13,8 @@ export const users = pgTable(
     email: text("email").notNull(),
     name: text("name").notNull(),
     passwordHash: text("password_hash").notNull(),
+    /** Carried in the session JWT; bumping it (Sign out everywhere, a password change) ends the other sessions. */
+    sessionVersion: integer("session_version").notNull().default(0),
     ...timestamps,
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],

@@ -1,9 +1,10 @@
 import "server-only";
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { memberships, orgs, users, type Role } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { hashPassword } from "@/lib/auth/password";
+import { intEnv } from "@/lib/env";
 import { AccountError } from "./errors";
 import { freeSlugCandidate } from "./slug";
 
@@ -42,6 +43,30 @@ export async function createOrgForUser(
     return org;
   }
   throw new Error("could not find a free slug for the organization");
+}
+
+/** Organizations one user may own (MAX_ORGS_PER_USER, default 10), so one account cannot multiply its limits. */
+export function maxOrgsPerUser(): number {
+  return Math.max(1, Math.floor(intEnv("MAX_ORGS_PER_USER", 10)));
+}
+
+/**
+ * Refuses another org when the user already owns MAX_ORGS_PER_USER. Locks the user's row first, so parallel
+ * creations by one user are counted one after another. Call inside the transaction that creates the org.
+ */
+export async function assertOrgQuota(tx: Db, userId: number): Promise<void> {
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+  const [{ n }] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.role, "owner")));
+  const max = maxOrgsPerUser();
+  if (Number(n) >= max) {
+    throw new AccountError(
+      `You already own ${max} organizations, the most one account can own. Delete one or ask an operator to raise MAX_ORGS_PER_USER.`,
+      { name: [`You can own at most ${max} organizations`] },
+    );
+  }
 }
 
 /**

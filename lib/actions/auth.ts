@@ -9,7 +9,14 @@ import { signIn, signOut } from "@/lib/auth/config";
 import { retryAfterText, SIGN_IN_MAX_FAILURES, SIGN_IN_WINDOW_SECONDS } from "@/lib/auth/credentials";
 import { clientAddress } from "@/lib/http/client-ip";
 import { peekRateLimit } from "@/lib/rate-limit";
-import { signInSchema, signUpSchema } from "@/lib/validation/auth";
+import { eq, sql } from "drizzle-orm";
+import { users } from "@/db/schema";
+import { checkCredentials } from "@/lib/auth/credentials";
+import { hashPassword } from "@/lib/auth/password";
+import { passwordWeakness } from "@/lib/auth/password-policy";
+import { getSessionUserId } from "@/lib/auth/session";
+import { bumpSessionVersion } from "@/lib/auth/session-version";
+import { changePasswordSchema, signInSchema, signUpSchema } from "@/lib/validation/auth";
 import type { ActionState } from "./safe-action";
 
 function fieldErrors(error: z.ZodError): Record<string, string[]> {
@@ -32,6 +39,8 @@ export async function signUpAction(_prev: ActionState, formData: FormData): Prom
   if (!parsed.success) {
     return { ok: false, message: "Please correct the highlighted fields.", errors: fieldErrors(parsed.error), values };
   }
+  const weak = passwordWeakness(parsed.data.password);
+  if (weak) return { ok: false, message: "Please correct the highlighted fields.", errors: { password: [weak] }, values };
   let slug: string;
   try {
     const { org } = await createUserWithOrg(await getDb(), parsed.data);
@@ -95,4 +104,48 @@ export async function signInAction(_prev: ActionState, formData: FormData): Prom
 /** Signs out and returns to the sign-in page. */
 export async function signOutAction(): Promise<void> {
   await signOut({ redirectTo: "/sign-in" });
+}
+
+/** User menu → Sign out everywhere: ends every session of this account (all browsers and devices), then this one. */
+export async function signOutEverywhereAction(): Promise<void> {
+  const userId = await getSessionUserId();
+  if (userId) await bumpSessionVersion(await getDb(), userId);
+  await signOut({ redirectTo: "/sign-in" });
+}
+
+/**
+ * Account → Change password: checks the current password (under the sign-in limits), stores the new one, ends
+ * every other session, and re-issues this browser's session so it stays signed in.
+ */
+export async function changePasswordAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
+  const userId = await getSessionUserId();
+  if (!userId) return { ok: false, message: "Please sign in." };
+  const parsed = changePasswordSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) {
+    return { ok: false, message: "Please correct the highlighted fields.", errors: fieldErrors(parsed.error) };
+  }
+  const { currentPassword, newPassword } = parsed.data;
+  const weak = passwordWeakness(newPassword);
+  if (weak) return { ok: false, message: "Please correct the highlighted fields.", errors: { newPassword: [weak] } };
+  const db = await getDb();
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
+  if (!user) return { ok: false, message: "Your account no longer exists. Please sign in again." };
+  const check = await checkCredentials(user.email, currentPassword, await clientIp());
+  if (!check.ok) {
+    if (check.reason === "rate_limited") {
+      return { ok: false, message: `Too many failed attempts. Try again in ${retryAfterText(check.retryAfterSeconds)}.` };
+    }
+    return { ok: false, message: "The current password is incorrect.", errors: { currentPassword: ["The current password is incorrect"] } };
+  }
+  if (currentPassword === newPassword) {
+    return { ok: false, message: "Please correct the highlighted fields.", errors: { newPassword: ["The new password is the same as the current one"] } };
+  }
+  const passwordHash = await hashPassword(newPassword);
+  await db
+    .update(users)
+    .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, userId));
+  // every session issued before is now refused; this one is replaced by a fresh one (throws the redirect)
+  await signIn("credentials", { email: user.email, password: newPassword, redirectTo: "/account?changed=1" });
+  return { ok: true };
 }

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
-import { AccountError, createOrgForUser, findUser, renameOrg } from "@/lib/accounts";
+import { AccountError, assertOrgQuota, createOrgForUser, findUser, renameOrg } from "@/lib/accounts";
 import { createOrgSchema, renameOrgSchema } from "@/lib/validation/org";
 import { orgAction, UserError, userAction } from "./safe-action";
 
@@ -29,6 +29,14 @@ export const createOrgAction = userAction(createOrgSchema, async (userId, input)
   const db = await getDb();
   const user = await findUser(db, userId);
   if (!user) throw new UserError("Your account no longer exists. Please sign in again.");
-  const org = await db.transaction((tx) => createOrgForUser(tx, user, input.name));
+  const org = await db
+    .transaction(async (tx) => {
+      await assertOrgQuota(tx, userId);
+      return createOrgForUser(tx, user, input.name);
+    })
+    .catch((err) => {
+      if (err instanceof AccountError) throw new UserError(err.message, err.errors);
+      throw err;
+    });
   redirect(`/orgs/${org.slug}/devices`);
 });

@@ -4,6 +4,7 @@ import Credentials from "next-auth/providers/credentials";
 import { authSecret } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-ip";
 import { checkCredentials } from "./credentials";
+import { sessionJwt } from "./session-version";
 
 /** Thrown from authorize when the email or address has too many recent failures. */
 export class SignInRateLimited extends CredentialsSignin {
@@ -31,17 +32,18 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const password = typeof credentials?.password === "string" ? credentials.password : "";
         if (!email || !password) return null;
         const result = await checkCredentials(email, password, (request && clientAddress(request.headers)) || "unknown");
-        if (result.ok) return { id: String(result.user.id), email: result.user.email, name: result.user.name };
+        if (result.ok) {
+          const { id, email: userEmail, name, sessionVersion } = result.user;
+          return { id: String(id), email: userEmail, name, sessionVersion };
+        }
         if (result.reason === "rate_limited") throw new SignInRateLimited();
         return null;
       },
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      if (user?.id) token.uid = user.id;
-      return token;
-    },
+    // checks the session version on every request: Sign out everywhere and a password change end old sessions
+    jwt: ({ token, user }) => sessionJwt({ token, user: user as { id?: string; sessionVersion?: unknown } | undefined }),
     session({ session, token }) {
       if (session.user && typeof token.uid === "string") session.user.id = token.uid;
       return session;

@@ -17,17 +17,18 @@ export function appBaseUrl(): string {
 }
 
 /**
- * Seeds the demo org on a database with no users: admin@example.com / signalpost, org "Demo", a handful of
+ * Seeds the demo org on a database with no users: admin@example.com with `password` (the development demo
+ * password unless the server start chose another, see seed-plan.ts), org "Demo", a handful of
  * devices, a demo inbox and a webhook delivering every device event into it. Returns false when there were users.
  */
-export async function seedDemoData(db: Db): Promise<boolean> {
+export async function seedDemoData(db: Db, password: string = DEMO_PASSWORD): Promise<boolean> {
   const [{ n }] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from users`);
   if (Number(n) > 0) return false;
   await db.transaction(async (tx) => {
     const { org } = await createUserWithOrg(tx, {
       name: "Demo Admin",
       email: DEMO_EMAIL,
-      password: DEMO_PASSWORD,
+      password,
       orgName: "Demo",
     });
     const token = await seedDemoInbox(tx, org.id);

@@ -15,7 +15,7 @@ import { DEVICE_TOKEN_PATTERN, hashDeviceToken } from "./tokens";
 /** Largest request body the device API reads. */
 export const MAX_DEVICE_BODY_BYTES = 16 * 1024;
 
-const g = globalThis as unknown as { __signalpostDeviceBucket?: TokenBucket };
+const g = globalThis as unknown as { __signalpostDeviceBucket?: TokenBucket; __signalpostDeviceFailures?: TokenBucket };
 
 /** The per-device token bucket (DEVICE_RATE_PER_SECOND refill, DEVICE_RATE_BURST capacity), one per process. */
 function deviceBucket(): TokenBucket {
@@ -23,9 +23,20 @@ function deviceBucket(): TokenBucket {
   return g.__signalpostDeviceBucket;
 }
 
+/**
+ * Failed device-token attempts per client address (DEVICE_AUTH_FAILURES_PER_MINUTE, default 20, as a bucket of that
+ * size refilling over a minute), one per process. An address over it gets 429 before any token is looked at.
+ */
+function failureBucket(): TokenBucket {
+  const perMinute = Math.max(1, intEnv("DEVICE_AUTH_FAILURES_PER_MINUTE", 20));
+  g.__signalpostDeviceFailures ??= new TokenBucket(perMinute / 60, perMinute);
+  return g.__signalpostDeviceFailures;
+}
+
 /** Forgets rate-limit state (tests). */
 export function resetDeviceRateLimits(): void {
   g.__signalpostDeviceBucket = undefined;
+  g.__signalpostDeviceFailures = undefined;
 }
 
 const UNAUTHORIZED_MESSAGE = "Missing or invalid device token for this device.";
@@ -54,11 +65,25 @@ export async function handleDeviceRequest<S extends z.ZodType>(
     const declared = req.headers.get("content-length");
     if (declared !== null && Number(declared) > MAX_DEVICE_BODY_BYTES) return tooLarge();
 
+    // an address that keeps sending wrong tokens is slowed down before any token is checked (no address known,
+    // e.g. not behind `next start` or a proxy: not limited by address)
+    const address = clientAddress(req.headers);
+    const blocked = address ? failureBucket().peek(address) : 0;
+    if (blocked > 0) {
+      return jsonError(429, "rate_limited", `Too many failed device authentications from this address; retry in ${blocked} s.`, undefined, {
+        "retry-after": String(blocked),
+      });
+    }
+    const failed = () => {
+      if (address) failureBucket().take(address);
+      return unauthorized();
+    };
+
     const token = bearerToken(req.headers.get("authorization"));
     const udidOk = udidSchema.safeParse(udid).success;
     if (!token || !udidOk || !DEVICE_TOKEN_PATTERN.test(token)) {
       if (udidOk) await noteFailure(udid, token ? "invalid_token" : "missing_token", req);
-      return unauthorized();
+      return failed();
     }
     const tokenHash = hashDeviceToken(token);
     // One token belongs to one device, so a bucket per (udid, token) is a bucket per device, checked before any
@@ -80,7 +105,7 @@ export async function handleDeviceRequest<S extends z.ZodType>(
     const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.data), leaseUntil });
     if (!result) {
       await noteFailure(udid, "invalid_token", req);
-      return unauthorized();
+      return failed();
     }
     if (result.leased.length > 0) kickLeased(result.leased, leaseUntil!);
     else if (result.outboxIds.length > 0) kickDelivery(result.outboxIds);

@@ -17,14 +17,17 @@ export const safeNextPath = z
   .optional()
   .transform((v) => (v && /^\/(?!\/)[^\s\\]*$/.test(v) ? v : undefined));
 
+const newPassword = z
+  .string()
+  .min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`)
+  .refine((v) => v.trim() !== "", "Password cannot be only spaces");
+
 /** Sign-up form: Name, Email, Password, Organization name. */
 export const signUpSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(100, "Name must be at most 100 characters"),
   email,
-  password: z
-    .string()
-    .min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters`)
-    .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`),
+  password: newPassword,
   orgName: z
     .string()
     .trim()
@@ -40,3 +43,9 @@ export const signInSchema = z.object({
   next: safeNextPath,
 });
 export type SignInInput = z.infer<typeof signInSchema>;
+
+/** Account → Change password: Current password, New password. */
+export const changePasswordSchema = z.object({
+  currentPassword: z.string().min(1, "Enter your current password").max(PASSWORD_MAX),
+  newPassword,
+});

@@ -64,6 +64,28 @@ describe("createOrgAction", () => {
     expect(entry).toMatchObject({ action: "org.created", actorUserId: t.memberA.id });
   });
 
+  it("caps the orgs one user owns (MAX_ORGS_PER_USER), also under parallel creation, with a field error", async () => {
+    process.env.MAX_ORGS_PER_USER = "3";
+    try {
+      actAs(t.ownerA.id); // already owns org-a
+      const results = await Promise.all(
+        ["One", "Two", "Three", "Four", "Five"].map((name) => createOrgAction(null, { name }).catch((e) => e)),
+      );
+      const created = results.filter((r) => String(r?.digest ?? "").startsWith("NEXT_REDIRECT"));
+      expect(created).toHaveLength(2);
+      const owned = (await listUserOrgs(db(), t.ownerA.id)).filter((o) => o.role === "owner");
+      expect(owned).toHaveLength(3);
+      const refused = await createOrgAction(null, { name: "Six" });
+      expect(refused).toMatchObject({ ok: false, errors: { name: ["You can own at most 3 organizations"] } });
+      expect(refused?.message).toMatch(/already own 3 organizations/);
+      // another user is not affected
+      actAs(t.memberA.id);
+      expect(String((await createOrgAction(null, { name: "Mine" }).catch((e) => e))?.digest)).toContain("NEXT_REDIRECT");
+    } finally {
+      delete process.env.MAX_ORGS_PER_USER;
+    }
+  });
+
   it("needs a session and a name", async () => {
     expect(await createOrgAction(null, { name: "X" })).toMatchObject({ ok: false, message: "Please sign in." });
     actAs(t.ownerA.id);

@@ -43,3 +43,58 @@ describe("withMember", () => {
     expect((await res2.json()).error.code).toBe("internal_error");
   });
 });
+
+describe("cross-site requests on session routes", () => {
+  const post = (headers: Record<string, string>, method = "POST") =>
+    new NextRequest("http://localhost:3000/api/orgs/org-a/devices/1/token", { method, headers: { host: "localhost:3000", ...headers } });
+
+  it("refuses a POST from another port of the same host (Origin or Sec-Fetch-Site) with 403 before running the handler", async () => {
+    const { orgA, ownerA } = await twoOrgs(db());
+    actAs(ownerA.id);
+    let ran = 0;
+    const handler = withMember("org.read", async () => {
+      ran++;
+      return Response.json({ ok: true });
+    });
+    const params = { params: Promise.resolve({ slug: orgA.slug }) };
+    const refused: Record<string, string>[] = [
+      { origin: "http://localhost:4000" },
+      { origin: "http://localhost:4000", "sec-fetch-site": "same-site" },
+      { "sec-fetch-site": "same-site" },
+      { "sec-fetch-site": "cross-site" },
+      { origin: "null" },
+      { origin: "https://evil.example" },
+    ];
+    for (const headers of refused) {
+      for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+        const res = await handler(post(headers, method), params);
+        expect(res.status, `${method} ${JSON.stringify(headers)}`).toBe(403);
+        expect((await res.json()).error.code).toBe("cross_site_request");
+      }
+    }
+    expect(ran).toBe(0);
+    // the portal's own pages, and clients that are not browsers (no Origin, no Sec-Fetch-Site), go through
+    expect((await handler(post({ origin: "http://localhost:3000", "sec-fetch-site": "same-origin" }), params)).status).toBe(200);
+    expect((await handler(post({ origin: "http://localhost:3000" }), params)).status).toBe(200);
+    expect((await handler(post({}), params)).status).toBe(200);
+    // reads are not state-changing
+    expect((await handler(post({ origin: "http://localhost:4000" }, "GET"), params)).status).toBe(200);
+    expect(ran).toBe(4);
+  });
+
+  it("a foreign-port page cannot regenerate a device token (the real route)", async () => {
+    const { POST: regenerate } = await import("@/app/api/orgs/[slug]/devices/[deviceId]/token/route");
+    const { makeDevice } = await import("../devices/helpers");
+    const { deviceTokens } = await import("@/db/schema");
+    const { orgA, ownerA } = await twoOrgs(db());
+    const { device } = await makeDevice(db(), orgA.id, "csrf-target");
+    const before = await db().select().from(deviceTokens);
+    actAs(ownerA.id);
+    const params = { params: Promise.resolve({ slug: orgA.slug, deviceId: String(device.id) }) };
+    const res = await regenerate(post({ origin: "http://localhost:8080", "sec-fetch-site": "same-site" }), params);
+    expect(res.status).toBe(403);
+    expect(await db().select().from(deviceTokens)).toEqual(before);
+    const ok = await regenerate(post({ origin: "http://localhost:3000", "sec-fetch-site": "same-origin" }), params);
+    expect(ok.status).toBe(200);
+  });
+});

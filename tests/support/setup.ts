@@ -2,6 +2,9 @@ import { vi } from "vitest";
 
 process.env.AUTH_SECRET ??= "test-auth-secret";
 process.env.BCRYPT_COST ??= "4";
+// cheap argon2id parameters in tests (production defaults: 19 MiB, 2 passes)
+process.env.ARGON2_MEMORY_KIB ??= "1024";
+process.env.ARGON2_TIME_COST ??= "1";
 
 // next/cache needs a Next request context; in tests revalidation is a no-op.
 vi.mock("next/cache", () => ({

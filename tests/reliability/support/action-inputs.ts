@@ -32,6 +32,8 @@ export const NOT_ORG_SCOPED: Record<string, string> = {
   signUpAction: "public: creates a new user and org",
   signInAction: "public: sign-in (rate limit tested in rate-limits.test.ts)",
   signOutAction: "ends the caller's own session",
+  signOutEverywhereAction: "ends the caller's own sessions (tests/accounts/sessions.test.ts)",
+  changePasswordAction: "changes the caller's own password (tests/accounts/sessions.test.ts)",
   createOrgAction: "creates a new org owned by the caller; touches no existing org",
 };
 
