@@ -17,9 +17,9 @@ import {
   loadWebhookForSending,
   rotateWebhookSecret,
   setWebhookEnabled,
-  settingsFromInput,
   updateWebhook,
 } from "@/lib/webhooks/manage";
+import { settingsFromInput } from "@/lib/webhooks/form-settings";
 import { sendTestEvent, type TestEventResult } from "@/lib/webhooks/test-event";
 
 /** orgAction validates only the envelope; the form schema depends on the server's settings and the saved row. */

@@ -10,8 +10,9 @@ import { catalogEntry, EVENT_TYPES, type EventType } from "./catalog";
 import { createSecret, getSigningSecrets, rotateSecret } from "./secrets";
 import { bumpedUpdatedAt, decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
 import { newWebhookSecret } from "./signing";
+import { settingsFromInput } from "./form-settings";
 import { checkEndpoint } from "./test-event";
-import type { WebhookAuth, WebhookSettings } from "./types";
+import type { WebhookAuth } from "./types";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 type Actor = { orgId: number; userId: number };
@@ -45,22 +46,6 @@ export function authFromInput(input: WebhookRequestInput, stored?: Pick<WebhookR
     return { type: "bearer", token: input.authToken || (previous.type === "bearer" ? previous.token : "") };
   }
   return { type: "none" };
-}
-
-/** The builder's settings for the form's values (unsaved or being edited). */
-export function settingsFromInput(input: WebhookRequestInput & { name?: string }, id: number | null, auth: WebhookAuth): WebhookSettings {
-  return {
-    id,
-    name: input.name || "Unsaved webhook",
-    url: input.url,
-    method: input.method,
-    format: input.format,
-    bodyTemplate: input.format === "custom" ? input.bodyTemplate : null,
-    contentType: input.format === "custom" ? input.contentType : null,
-    headers: input.headers,
-    queryParams: input.queryParams,
-    auth,
-  };
 }
 
 function columnsFromInput(input: WebhookFormInput, auth: WebhookAuth) {
