@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signUp } from "./helpers";
+import { signIn, signUp } from "./helpers";
 
 test("add a device, report its status with the copied token, watch it go online live, delete it", async ({ page, context, request }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
@@ -87,4 +87,42 @@ test("add a device, report its status with the copied token, watch it go online 
   await expect(page.getByRole("heading", { name: "No devices yet" })).toBeVisible();
   const gone = await request.post("/api/v1/devices/e2e-phone-01/status", { headers: { authorization: `Bearer ${token}` }, data: {} });
   expect(gone.status()).toBe(401);
+});
+
+test.describe("at phone width (390 px)", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("#22.5 the device list shows cards, not a table cut at the status; the device page's cards fit the screen", async ({ page }) => {
+    // the demo organization (seeded at boot) has devices with long UDIDs and recent events
+    await signIn(page, "admin@example.com", "signalpost");
+    const slug = new URL(page.url()).pathname.split("/")[2];
+    await page.goto(`/orgs/${slug}/devices`);
+    const cards = page.getByTestId("device-card");
+    await expect(cards.first()).toBeVisible();
+    await expect(page.getByRole("table", { name: "Devices" })).toBeHidden();
+    const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    for (const card of await cards.all()) {
+      const status = card.getByTestId("device-status");
+      await expect(status).toBeVisible();
+      const b = (await status.boundingBox())!;
+      expect(b.x).toBeGreaterThanOrEqual(0);
+      expect(b.x + b.width).toBeLessThanOrEqual(390);
+    }
+    await page.screenshot({ path: "docs/screenshots/devices-390.png", fullPage: true });
+
+    const iphone = cards.filter({ hasText: "iPhone 11 Pro" });
+    await iphone.getByRole("link", { name: "iPhone 11 Pro" }).click();
+    await page.waitForURL(/\/devices\/\d+$/);
+    const recent = page.locator("section").filter({ has: page.getByRole("heading", { name: "Recent events" }) });
+    await expect(recent.getByRole("table", { name: "Recent events" })).toBeVisible();
+    const r = (await recent.boundingBox())!;
+    expect(r.x).toBeGreaterThanOrEqual(0);
+    expect(r.x + r.width).toBeLessThanOrEqual(390);
+    // nothing inside the card is cut off: its table fits without scrolling sideways
+    const scrolls = await recent.getByRole("table", { name: "Recent events" }).evaluate((t) => t.parentElement!.scrollWidth > t.parentElement!.clientWidth);
+    expect(scrolls).toBe(false);
+    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: "docs/screenshots/device-detail-390.png", fullPage: true });
+  });
 });

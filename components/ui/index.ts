@@ -15,6 +15,7 @@ export { RadioGroup, type RadioOption } from "./radio-group";
 export { RelativeTime } from "./relative-time";
 export { formatAbsolute, formatRelative } from "./format-time";
 export { Spinner } from "./spinner";
+export { Switch } from "./switch";
 export { SubmitButton } from "./submit-button";
 export { Table, TBody, TD, TH, THead, TR } from "./table";
 export { Tabs, type TabItem } from "./tabs";

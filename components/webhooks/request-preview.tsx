@@ -55,7 +55,7 @@ export function RequestPreview({ settings, eventType, orgId }: { settings: Webho
               {SIGNATURE_HEADERS.map((name) => (
                 <div key={name} className="flex gap-1">
                   <dt className="shrink-0 text-muted">{name}:</dt>
-                  {name === "webhook-id" ? <dd>{PREVIEW_EVENT_ID}</dd> : <dd className="italic text-faint">{SIGNATURE_HEADER_NOTES[name]}</dd>}
+                  {name === "webhook-id" ? <dd>{PREVIEW_EVENT_ID}</dd> : <dd className="italic text-muted">{SIGNATURE_HEADER_NOTES[name]}</dd>}
                 </div>
               ))}
             </dl>

@@ -1,6 +1,7 @@
 "use client";
 
 import { Field, Input, RadioGroup } from "@/components/ui";
+import { fieldId } from "./fields";
 import { Section } from "./section";
 import type { WebhookFormApi, WebhookFormState } from "./use-webhook-form";
 
@@ -11,6 +12,7 @@ export function AuthSection({ form }: { form: WebhookFormApi }) {
   return (
     <Section title="Authentication" description="Stored encrypted and never shown again after saving.">
       <RadioGroup
+        id={fieldId("authType")}
         legend="Authentication"
         hideLegend
         name="authType"
@@ -24,10 +26,10 @@ export function AuthSection({ form }: { form: WebhookFormApi }) {
       />
       {values.authType === "basic" ? (
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="Username" error={errorFor("authUsername")}>
+          <Field id={fieldId("authUsername")} label="Username" error={errorFor("authUsername")}>
             <Input value={values.authUsername} onChange={(e) => update("authUsername", e.target.value)} autoComplete="off" />
           </Field>
-          <Field label="Password" error={errorFor("authPassword")} hint={keepHint("basic")}>
+          <Field id={fieldId("authPassword")} label="Password" error={errorFor("authPassword")} hint={keepHint("basic")}>
             <Input
               type="password"
               value={values.authPassword}
@@ -39,7 +41,7 @@ export function AuthSection({ form }: { form: WebhookFormApi }) {
         </div>
       ) : null}
       {values.authType === "bearer" ? (
-        <Field label="Token" error={errorFor("authToken")} hint={keepHint("bearer")}>
+        <Field id={fieldId("authToken")} label="Token" error={errorFor("authToken")} hint={keepHint("bearer")}>
           <Input
             type="password"
             value={values.authToken}

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { Checkbox, Field, Input, RadioGroup } from "@/components/ui";
+import { fieldId } from "./fields";
 import { Section } from "./section";
 import type { PickerDevice, WebhookFormApi } from "./use-webhook-form";
 
@@ -18,6 +19,7 @@ export function DevicesSection({ form, devices }: { form: WebhookFormApi; device
   return (
     <Section title="Devices" description="Which devices' events this webhook receives.">
       <RadioGroup
+        id={fieldId("deviceScope")}
         legend="Devices"
         hideLegend
         name="deviceScope"
@@ -30,7 +32,7 @@ export function DevicesSection({ form, devices }: { form: WebhookFormApi; device
         ]}
       />
       {values.deviceScope === "selected" ? (
-        <fieldset className="space-y-2">
+        <fieldset id={fieldId("deviceIds")} className="space-y-2" data-invalid={errorFor("deviceIds")?.length ? true : undefined}>
           <legend className="sr-only">Pick devices</legend>
           {devices.length === 0 ? (
             <p className="text-sm text-muted">
@@ -62,7 +64,7 @@ export function DevicesSection({ form, devices }: { form: WebhookFormApi; device
         </fieldset>
       ) : null}
       {values.deviceScope === "tags" ? (
-        <Field label="Device tags" error={errorFor("deviceTags")} hint="Comma-separated. A device with any of these tags matches.">
+        <Field id={fieldId("deviceTags")} label="Device tags" error={errorFor("deviceTags")} hint="Comma-separated. A device with any of these tags matches.">
           <Input
             value={tagsText}
             onChange={(e) => {

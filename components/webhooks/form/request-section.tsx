@@ -3,6 +3,7 @@
 import { Field, Input, RadioGroup, Select, Textarea } from "@/components/ui";
 import { MAX_HEADERS, MAX_QUERY_PARAMS } from "@/lib/webhooks/http-rules";
 import { NameValueEditor } from "../name-value-editor";
+import { fieldId } from "./fields";
 import { Section } from "./section";
 import type { WebhookFormApi, WebhookFormState } from "./use-webhook-form";
 
@@ -14,7 +15,7 @@ export function RequestSection({ form }: { form: WebhookFormApi }) {
   return (
     <Section title="Request" description="How each event is sent. The preview shows the exact result.">
       <div className="flex flex-wrap gap-x-6 gap-y-5">
-        <Field label="Method" error={errorFor("method")} className="w-36">
+        <Field id={fieldId("method")} label="Method" error={errorFor("method")} className="w-36">
           <Select value={values.method} onChange={(e) => update("method", e.target.value as WebhookFormState["method"])}>
             <option value="POST">POST</option>
             <option value="PUT">PUT</option>
@@ -22,6 +23,7 @@ export function RequestSection({ form }: { form: WebhookFormApi }) {
           </Select>
         </Field>
         <RadioGroup
+          id={fieldId("format")}
           legend="Request format"
           name="format"
           value={values.format}
@@ -37,6 +39,7 @@ export function RequestSection({ form }: { form: WebhookFormApi }) {
       {values.format === "custom" ? (
         <div className="space-y-4 rounded-md border border-line bg-canvas p-4">
           <Field
+            id={fieldId("bodyTemplate")}
             label="Body template"
             error={errorFor("bodyTemplate")}
             hint={
@@ -48,7 +51,7 @@ export function RequestSection({ form }: { form: WebhookFormApi }) {
           >
             <Textarea rows={8} value={values.bodyTemplate} onChange={(e) => update("bodyTemplate", e.target.value)} className="font-mono text-xs" spellCheck={false} />
           </Field>
-          <Field label="Content type" error={errorFor("contentType")}>
+          <Field id={fieldId("contentType")} label="Content type" error={errorFor("contentType")}>
             <Input list="webhook-content-types" value={values.contentType} onChange={(e) => update("contentType", e.target.value)} className="font-mono text-[13px]" />
           </Field>
           <datalist id="webhook-content-types">
@@ -59,6 +62,7 @@ export function RequestSection({ form }: { form: WebhookFormApi }) {
         </div>
       ) : null}
       <NameValueEditor
+        id={fieldId("headers")}
         legend="Headers"
         noun="header"
         rows={values.headers}
@@ -71,6 +75,7 @@ export function RequestSection({ form }: { form: WebhookFormApi }) {
         hint="Pre-filled headers are set by Signalpost and cannot be overridden."
       />
       <NameValueEditor
+        id={fieldId("queryParams")}
         legend="Query parameters"
         noun="query parameter"
         rows={values.queryParams}

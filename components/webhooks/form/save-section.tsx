@@ -1,18 +1,30 @@
 "use client";
 
-import { Button, ButtonLink, Card, CardBody, Checkbox, FormMessage, Select, SubmitButton } from "@/components/ui";
+import { Button, ButtonLink, Card, CardBody, Checkbox, Select } from "@/components/ui";
 import { EVENT_CATALOG, EVENT_TYPES, type EventType } from "@/lib/webhooks/catalog";
 import { TestResult } from "../test-result";
+import { ErrorSummary } from "./error-summary";
+import { fieldId } from "./fields";
 import type { WebhookFormApi } from "./use-webhook-form";
 
-/** The last card: Skip endpoint check, the outcome of Save, Send test event, Cancel and Save. */
+/** The last card: Active (create only), Skip endpoint check, Send test event, then the error summary beside Cancel and Save. */
 export function SaveSection({ form, cancelHref }: { form: WebhookFormApi; cancelHref: string }) {
-  const { values, update, editing, state, test, testing, sendTest, testType, setTestType } = form;
+  const { values, update, editing, saving, test, testing, sendTest, testType, setTestType, errorFor } = form;
   return (
     <Card>
       <CardBody className="space-y-4">
+        {editing ? null : (
+          <Checkbox
+            id={fieldId("enabled")}
+            label="Active"
+            hint="Receives events as soon as it is saved. Untick to create it disabled and enable it later."
+            checked={values.enabled}
+            onChange={(e) => update("enabled", e.target.checked)}
+            aria-invalid={errorFor("enabled")?.length ? true : undefined}
+          />
+        )}
         <Checkbox
-          name="skipEndpointCheckBox"
+          id={fieldId("skipEndpointCheck")}
           label="Skip endpoint check"
           hint={
             editing
@@ -22,7 +34,6 @@ export function SaveSection({ form, cancelHref }: { form: WebhookFormApi; cancel
           checked={values.skipEndpointCheck}
           onChange={(e) => update("skipEndpointCheck", e.target.checked)}
         />
-        <FormMessage state={state && !state.ok ? state : null} />
         <div className="flex flex-wrap items-end gap-2 rounded-md border border-line bg-canvas p-3">
           <div className="min-w-48 flex-1">
             <label htmlFor="test-event-type" className="mb-1.5 block text-[13px] font-medium text-muted">
@@ -41,9 +52,14 @@ export function SaveSection({ form, cancelHref }: { form: WebhookFormApi; cancel
           </Button>
         </div>
         {test ? <TestResult result={test.result} message={test.message} /> : null}
-        <div className="flex justify-end gap-2 border-t border-line pt-4">
-          <ButtonLink href={cancelHref}>Cancel</ButtonLink>
-          <SubmitButton pendingLabel={editing ? "Saving…" : "Checking endpoint…"}>Save</SubmitButton>
+        <div className="space-y-3 border-t border-line pt-4">
+          <ErrorSummary form={form} />
+          <div className="flex justify-end gap-2">
+            <ButtonLink href={cancelHref}>Cancel</ButtonLink>
+            <Button type="submit" variant="primary" pending={saving} pendingLabel={editing ? "Saving…" : "Checking endpoint…"}>
+              Save
+            </Button>
+          </div>
         </div>
       </CardBody>
     </Card>
