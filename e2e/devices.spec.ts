@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signUp } from "./helpers";
+import { signIn, signUp } from "./helpers";
 
 test("add a device, report its status with the copied token, watch it go online live, delete it", async ({ page, context, request }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
@@ -87,4 +87,56 @@ test("add a device, report its status with the copied token, watch it go online 
   await expect(page.getByRole("heading", { name: "No devices yet" })).toBeVisible();
   const gone = await request.post("/api/v1/devices/e2e-phone-01/status", { headers: { authorization: `Bearer ${token}` }, data: {} });
   expect(gone.status()).toBe(401);
+});
+
+test.describe("at phone width (390 px)", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("#22.5 the device list shows cards, not a table cut at the status", async ({ page }) => {
+    // the demo organization (seeded at boot) has devices with long UDIDs and recent events
+    await signIn(page, "admin@example.com", "signalpost");
+    const slug = new URL(page.url()).pathname.split("/")[2];
+    await page.goto(`/orgs/${slug}/devices`);
+    const cards = page.getByTestId("device-card");
+    await expect(cards.first()).toBeVisible();
+    await expect(page.getByRole("table", { name: "Devices" })).toBeHidden();
+    const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    for (const card of await cards.all()) {
+      const status = card.getByTestId("device-status");
+      await expect(status).toBeVisible();
+      const b = (await status.boundingBox())!;
+      expect(b.x).toBeGreaterThanOrEqual(0);
+      expect(b.x + b.width).toBeLessThanOrEqual(390);
+    }
+    await page.screenshot({ path: "docs/screenshots/devices-390.png", fullPage: true });
+  });
+
+  test("#22.5 the device page's Recent events card is not clipped", async ({ page, request }) => {
+    // a device with events whose types and details are long (firmware updates, a failed authentication)
+    const { slug } = await signUp(page, { name: "Phone Tester" });
+    await page.goto(`/orgs/${slug}/devices/new`);
+    await page.getByLabel("UDID").fill("00008101-000A1B2C3D4E5F6A");
+    await page.getByLabel("Name").fill("Narrow Phone");
+    await page.getByRole("button", { name: "Add device" }).click();
+    const dialog = page.getByRole("dialog", { name: "Device Narrow Phone added" });
+    const token = await dialog.getByLabel("Device token").inputValue();
+    await dialog.getByRole("button", { name: "Done, go to device" }).click();
+    await page.waitForURL(/\/devices\/\d+$/);
+    const report = (data: object, auth = `Bearer ${token}`) =>
+      request.post("/api/v1/devices/00008101-000A1B2C3D4E5F6A/status", { headers: { authorization: auth }, data });
+    expect((await report({ status: "online", firmwareVersion: "17.4.1-beta.2" })).status()).toBe(200);
+    expect((await report({ status: "utilizing", firmwareVersion: "17.5.0-release-candidate" })).status()).toBe(200);
+    expect((await report({ status: "online" }, "Bearer spd_00000000000000000000000000000000")).status()).toBe(401);
+    const recent = page.locator("section").filter({ has: page.getByRole("heading", { name: "Recent events" }) });
+    await expect(recent.getByRole("table", { name: "Recent events" }).getByText("Firmware updated").first()).toBeVisible();
+    const r = (await recent.boundingBox())!;
+    expect(r.x).toBeGreaterThanOrEqual(0);
+    expect(r.x + r.width).toBeLessThanOrEqual(390);
+    // nothing inside the card is cut off: its table fits without scrolling sideways
+    const table = recent.getByRole("table", { name: "Recent events" });
+    expect(await table.evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: "docs/screenshots/device-detail-390.png", fullPage: true });
+  });
 });

@@ -2,7 +2,15 @@
 // server actions turn it into form state, JSON routes into a 4xx answer chosen by `code` — never by the message.
 
 /** Machine-readable reasons; the HTTP status of each is in `statusForCode`. */
-export type UserErrorCode = "invalid" | "not_found" | "conflict" | "limit_reached" | "rate_limited" | "forbidden";
+export type UserErrorCode =
+  | "invalid"
+  | "not_found"
+  | "conflict"
+  | "limit_reached"
+  | "rate_limited"
+  | "forbidden"
+  /** the webhook endpoint check failed: the form offers "Save anyway" */
+  | "endpoint_check_failed";
 
 const STATUS: Record<UserErrorCode, number> = {
   invalid: 400,
@@ -11,6 +19,7 @@ const STATUS: Record<UserErrorCode, number> = {
   conflict: 409,
   limit_reached: 409,
   rate_limited: 429,
+  endpoint_check_failed: 422,
 };
 
 export class UserError extends Error {

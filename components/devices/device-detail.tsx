@@ -111,8 +111,9 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
         </CardBody>
       </Card>
 
-      <div className="grid gap-6 lg:grid-cols-2">
-        <Card>
+      {/* minmax(0,1fr): a wide table scrolls inside its card instead of stretching the card past a phone's screen */}
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
+        <Card className="min-w-0">
           <CardHeader title="Recent events" description="What this device's webhooks are told, newest first." />
           {events.length === 0 ? (
             <EmptyState title="No events yet" text="Events appear when the device reports a change." />
@@ -130,9 +131,9 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                   <TR key={e.id}>
                     <TD>
                       <span className="font-medium">{catalogEntry(e.type)?.description ?? e.type}</span>
-                      <span className="block font-mono text-[11px] text-muted">{e.type}</span>
+                      <span className="block break-all font-mono text-[11px] text-muted">{e.type}</span>
                     </TD>
-                    <TD className="text-muted">{summarizeEvent(e.type, e.data)}</TD>
+                    <TD className="break-words text-muted">{summarizeEvent(e.type, e.data)}</TD>
                     <TD className="whitespace-nowrap text-muted">
                       <RelativeTime value={e.createdAt} />
                     </TD>
@@ -142,7 +143,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
             </Table>
           )}
         </Card>
-        <Card>
+        <Card className="min-w-0">
           <CardHeader title="Recent signals" description="Telemetry the device sent, newest first." />
           {signals.length === 0 ? (
             <EmptyState title="No signals yet" text={`POST {"signals": {...}} to /api/v1/devices/${device.udid}/signals.`} />

@@ -136,7 +136,7 @@ export function DeviceList({
 
       <Card>
         <div className="flex flex-wrap items-end gap-3 border-b border-line px-4 py-3">
-          <div className="min-w-56 flex-1">
+          <div className="w-full flex-1 sm:w-auto sm:min-w-56">
             <label htmlFor="device-search" className="sr-only">
               Search devices
             </label>
@@ -151,7 +151,7 @@ export function DeviceList({
               }}
             />
           </div>
-          <div className="w-40">
+          <div className="w-full sm:w-40">
             <label htmlFor="device-status-filter" className="sr-only">
               Status
             </label>
@@ -171,7 +171,7 @@ export function DeviceList({
               ))}
             </Select>
           </div>
-          <div className="w-44">
+          <div className="w-full sm:w-44">
             <label htmlFor="device-tag-filter" className="sr-only">
               Tag
             </label>
@@ -222,23 +222,33 @@ export function DeviceList({
             }
           />
         ) : (
-          <Table aria-label="Devices">
-            <THead>
-              <tr>
-                <TH>Name</TH>
-                <TH>UDID</TH>
-                <TH>Status</TH>
-                <TH>Last seen</TH>
-                <TH>Firmware</TH>
-                <TH>Tags</TH>
-              </tr>
-            </THead>
-            <TBody>
+          <>
+            {/* phones: one card per device (a table would scroll sideways and cut the status off) */}
+            <ul aria-label="Devices" className="divide-y divide-line md:hidden">
               {devices.map((d) => (
-                <DeviceRow key={d.id} device={d} orgSlug={orgSlug} />
+                <DeviceCard key={d.id} device={d} orgSlug={orgSlug} />
               ))}
-            </TBody>
-          </Table>
+            </ul>
+            <div className="hidden md:block">
+              <Table aria-label="Devices">
+                <THead>
+                  <tr>
+                    <TH>Name</TH>
+                    <TH>UDID</TH>
+                    <TH>Status</TH>
+                    <TH>Last seen</TH>
+                    <TH>Firmware</TH>
+                    <TH>Tags</TH>
+                  </tr>
+                </THead>
+                <TBody>
+                  {devices.map((d) => (
+                    <DeviceRow key={d.id} device={d} orgSlug={orgSlug} />
+                  ))}
+                </TBody>
+              </Table>
+            </div>
+          </>
         )}
 
         <div className="flex flex-wrap items-center justify-between gap-3 border-t border-line px-4 py-3 text-sm text-muted">
@@ -292,5 +302,26 @@ function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string })
         <TagList tags={device.tags} />
       </TD>
     </TR>
+  );
+}
+
+function DeviceCard({ device, orgSlug }: { device: DeviceView; orgSlug: string }) {
+  return (
+    <li data-testid="device-card" data-udid={device.udid} className="space-y-1.5 px-4 py-3">
+      <div className="flex items-start justify-between gap-3">
+        <Link href={`/orgs/${orgSlug}/devices/${device.id}`} className="min-w-0 break-words font-medium text-fg hover:text-accent hover:underline">
+          {device.name}
+        </Link>
+        <DeviceStatusBadge status={device.status} />
+      </div>
+      <p className="break-all font-mono text-xs text-muted">{device.udid}</p>
+      <p className="flex flex-wrap gap-x-3 gap-y-1 text-xs text-muted">
+        <span>
+          Last seen {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">never</span>}
+        </span>
+        {device.firmwareVersion ? <span className="font-mono">{device.firmwareVersion}</span> : null}
+      </p>
+      {device.tags.length ? <TagList tags={device.tags} /> : null}
+    </li>
   );
 }

@@ -45,7 +45,7 @@ export function UseInboxPicker({ orgSlug, onPick }: { orgSlug: string; onPick: (
           id={menuId}
           role="group"
           aria-label="Inboxes"
-          className="absolute right-0 z-30 mt-1.5 w-80 rounded-lg border border-line bg-surface p-1.5 shadow-lg"
+          className="absolute right-0 z-30 mt-1.5 w-80 max-w-[calc(100vw-2rem)] rounded-lg border border-line bg-surface p-1.5 shadow-lg"
         >
           {isPending ? (
             <p className="flex items-center gap-2 px-2.5 py-2 text-sm text-muted">

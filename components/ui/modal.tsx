@@ -21,7 +21,7 @@ const SIZES = { sm: "max-w-md", md: "max-w-lg", lg: "max-w-2xl" };
 
 /**
  * A modal on the native <dialog>: the browser traps focus, Escape closes it and the rest of the page is inert.
- * Focus goes to the first control marked autoFocus (or the first focusable one) and returns to the opener on close.
+ * Focus goes to the control marked data-autofocus (or the first focusable one) and returns to the opener on close.
  */
 export function Modal({ open, onClose, title, description, children, footer, size = "md", className }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -35,6 +35,9 @@ export function Modal({ open, onClose, title, description, children, footer, siz
     if (open && !dialog.open) {
       opener.current = document.activeElement;
       dialog.showModal();
+      // React's autoFocus runs while the dialog is still closed (so it does nothing) and showModal() then focuses
+      // the first focusable element, the × button: move focus to the control marked data-autofocus instead
+      dialog.querySelector<HTMLElement>("[data-autofocus]")?.focus();
     } else if (!open && dialog.open) {
       dialog.close();
     }
@@ -141,7 +144,7 @@ export function ConfirmDialog({
       size="sm"
       footer={
         <>
-          <Button onClick={onCancel} disabled={pending} autoFocus>
+          <Button onClick={onCancel} disabled={pending} data-autofocus>
             {cancelLabel}
           </Button>
           <Button variant={tone} onClick={onConfirm} pending={pending}>

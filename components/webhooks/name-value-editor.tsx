@@ -15,7 +15,10 @@ export function NameValueEditor({
   error,
   readOnlyRows,
   hint,
+  id,
 }: {
+  /** Id of the fieldset (the form's error summary links to it). */
+  id?: string;
   legend: string;
   rows: NameValue[];
   onChange: (rows: NameValue[]) => void;
@@ -30,16 +33,27 @@ export function NameValueEditor({
   const set = (i: number, patch: Partial<NameValue>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const errorId = `${noun.replace(/\s/g, "-")}-errors`;
   return (
-    <fieldset className="space-y-2" aria-describedby={error?.length ? errorId : undefined}>
+    <fieldset id={id} className="space-y-2" data-invalid={error?.length ? true : undefined} aria-describedby={error?.length ? errorId : undefined}>
       <legend className="text-sm font-medium text-fg">{legend}</legend>
       {hint ? <p className="text-[13px] text-muted">{hint}</p> : null}
       {readOnlyRows?.length ? (
-        <ul aria-label={`Pre-filled ${noun}s (read-only)`} className="space-y-1">
+        <ul aria-label={`Pre-filled ${noun}s (read-only)`} className="space-y-2.5 sm:space-y-1">
           {readOnlyRows.map((r) => (
-            <li key={r.name} className="grid grid-cols-[minmax(0,2fr)_minmax(0,3fr)_2.25rem] gap-2">
-              <Input value={r.name} readOnly aria-label={`Pre-filled ${noun} name`} className="font-mono text-xs text-muted" tabIndex={-1} />
-              <Input value={r.value} readOnly aria-label={`Value of ${r.name}`} className="font-mono text-xs text-muted" tabIndex={-1} />
-              <span aria-hidden="true" className="flex items-center justify-center text-faint" title="Set by Signalpost">
+            // on a phone the name sits above its value (side by side, "webhook-signature" would be cut)
+            <li key={r.name} className="grid grid-cols-[minmax(0,1fr)_2.25rem] gap-x-2 gap-y-1 sm:grid-cols-[minmax(0,2fr)_minmax(0,3fr)_2.25rem] sm:gap-y-0">
+              <Input value={r.name} readOnly aria-label={`Pre-filled ${noun} name`} className="col-start-1 row-start-1 font-mono text-xs text-muted" tabIndex={-1} />
+              <Input
+                value={r.value}
+                readOnly
+                aria-label={`Value of ${r.name}`}
+                className="col-start-1 row-start-2 font-mono text-xs text-muted sm:col-start-2 sm:row-start-1"
+                tabIndex={-1}
+              />
+              <span
+                aria-hidden="true"
+                className="col-start-2 row-span-2 row-start-1 flex items-center justify-center text-muted sm:col-start-3 sm:row-span-1"
+                title="Set by Signalpost"
+              >
                 <svg viewBox="0 0 20 20" fill="currentColor" className="size-4">
                   <path fillRule="evenodd" d="M10 1a4.5 4.5 0 0 0-4.5 4.5V9H5a2 2 0 0 0-2 2v6a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2v-6a2 2 0 0 0-2-2h-.5V5.5A4.5 4.5 0 0 0 10 1Zm3 8V5.5a3 3 0 1 0-6 0V9h6Z" clipRule="evenodd" />
                 </svg>

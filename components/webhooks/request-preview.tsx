@@ -3,13 +3,13 @@
 import { useMemo } from "react";
 import { catalogEntry, type EventType } from "@/lib/events/catalog";
 import { buildEventEnvelope, sampleEvent } from "@/lib/webhooks/envelope";
-import { buildWebhookRequest, maskAuth, prettyBody } from "@/lib/webhooks/request";
+import { UNSAVED_WEBHOOK_NAME } from "@/lib/webhooks/form-settings";
+import { buildWebhookRequest, maskAuth, prettyBody, SIGNATURE_HEADER_NOTES, SIGNATURE_HEADERS } from "@/lib/webhooks/request";
 import type { WebhookSettings } from "@/lib/webhooks/types";
 
 /** A fixed sample id and time, so the server render and the browser agree. */
 const PREVIEW_EVENT_ID = "evt_01KAR3M8Y5TQZ9J6W2N4B7C1DE";
 const PREVIEW_TIME = new Date("2026-11-23T10:00:00.000Z");
-const AT_SEND_TIME = "computed at send time";
 
 /**
  * "Request preview": the exact request Signalpost would send for a sample event of `eventType`, built by the same
@@ -19,7 +19,7 @@ export function RequestPreview({ settings, eventType, orgId }: { settings: Webho
   const preview = useMemo(() => {
     try {
       const event = sampleEvent(eventType, orgId, PREVIEW_TIME, PREVIEW_EVENT_ID);
-      const built = maskAuth(buildWebhookRequest(settings, buildEventEnvelope(event, { id: settings.id, name: settings.name || "Unsaved webhook" })));
+      const built = maskAuth(buildWebhookRequest(settings, buildEventEnvelope(event, { id: settings.id, name: settings.name || UNSAVED_WEBHOOK_NAME })));
       return { built, error: null };
     } catch (err) {
       return { built: null, error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
@@ -52,18 +52,12 @@ export function RequestPreview({ settings, eventType, orgId }: { settings: Webho
                   <dd>{value}</dd>
                 </div>
               ))}
-              <div className="flex gap-1">
-                <dt className="shrink-0 text-muted">webhook-id:</dt>
-                <dd>{PREVIEW_EVENT_ID}</dd>
-              </div>
-              <div className="flex gap-1">
-                <dt className="shrink-0 text-muted">webhook-timestamp:</dt>
-                <dd className="italic text-faint">{AT_SEND_TIME}</dd>
-              </div>
-              <div className="flex gap-1">
-                <dt className="shrink-0 text-muted">webhook-signature:</dt>
-                <dd className="italic text-faint">{AT_SEND_TIME}</dd>
-              </div>
+              {SIGNATURE_HEADERS.map((name) => (
+                <div key={name} className="flex gap-1">
+                  <dt className="shrink-0 text-muted">{name}:</dt>
+                  {name === "webhook-id" ? <dd>{PREVIEW_EVENT_ID}</dd> : <dd className="italic text-muted">{SIGNATURE_HEADER_NOTES[name]}</dd>}
+                </div>
+              ))}
             </dl>
             <pre data-testid="preview-body" className="max-h-[28rem] overflow-auto whitespace-pre-wrap break-all rounded-md bg-subtle p-3 leading-relaxed">
               {prettyBody(preview.built) || "(empty body)"}

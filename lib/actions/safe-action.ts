@@ -12,6 +12,8 @@ export { UserError };
 export type ActionState<T = unknown> = {
   ok: boolean;
   message?: string;
+  /** What kind of refusal, for a form that offers a way out (e.g. "endpoint_check_failed" → Save anyway). */
+  code?: string;
   /** Field name → messages, shown under each field. */
   errors?: Record<string, string[] | undefined>;
   /** What the user typed, so the form keeps it after an error. */
@@ -97,7 +99,7 @@ export function orgAction<S extends z.ZodType, T = unknown>(
     } catch (err) {
       unstable_rethrow(err);
       if (err instanceof AccessError) return { ok: false, message: err.message };
-      if (err instanceof UserError) return { ok: false, message: err.message, errors: err.errors, values: echoValues(raw) };
+      if (err instanceof UserError) return { ok: false, message: err.message, code: err.code, errors: err.errors, values: echoValues(raw) };
       console.error("[action] unexpected error:", err);
       return { ok: false, message: "Something went wrong on our side; nothing was changed. Please try again." };
     }

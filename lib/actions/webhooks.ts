@@ -17,7 +17,6 @@ import {
   loadWebhookForSending,
   rotateWebhookSecret,
   setWebhookEnabled,
-  settingsFromInput,
   updateWebhook,
 } from "@/lib/webhooks/manage";
 import { checkEndpoint, sendTestEvent, type TestEventResult } from "@/lib/delivery/test-event";
@@ -25,6 +24,7 @@ import type { Db } from "@/db/client";
 import type { EndpointCheck } from "@/lib/webhooks/manage";
 
 const endpointCheck = (db: Db): EndpointCheck => (orgId, settings, secrets) => checkEndpoint(db, orgId, settings, secrets);
+import { settingsFromInput } from "@/lib/webhooks/form-settings";
 
 /** orgAction validates only the envelope; the form schema depends on the server's settings and the saved row. */
 const loose = z.looseObject({ orgSlug: z.string(), id: z.coerce.number().int().positive().optional() });

@@ -14,6 +14,9 @@ export const WEBHOOK_FORMATS = ["json", "form", "custom"] as const satisfies rea
 export const WEBHOOK_AUTH_TYPES = ["none", "basic", "bearer"] as const satisfies readonly WebhookAuthType[];
 export const WEBHOOK_DEVICE_SCOPES = ["all", "selected", "tags"] as const satisfies readonly WebhookDeviceScope[];
 
+/** ActionState.code of a Save refused by the endpoint check (the form then offers "Save anyway"). */
+export const ENDPOINT_CHECK_FAILED = "endpoint_check_failed";
+
 export const NAME_MAX = 50;
 export const URL_MAX = 512;
 export const DESCRIPTION_MAX = 512;
@@ -29,6 +32,12 @@ export type WebhookSchemaOptions = {
 
 const nameValue = z.object({ name: z.string().trim().max(256), value: z.string().max(4096) });
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
+/** A checkbox that must say on or off: anything else is refused rather than read as off. */
+const strictCheckbox = (message: string) =>
+  z.preprocess(
+    (v) => (v === true || v === "on" || v === "true" || v === "1" ? true : v === false || v === "off" || v === "false" || v === "0" ? false : v),
+    z.boolean({ error: message }),
+  );
 
 /** Why a webhook URL is refused, in the words the form shows under URL; null when fine. */
 export function webhookUrlProblem(raw: string, allowHttp: boolean): string | null {
@@ -136,6 +145,8 @@ export function webhookFormSchema(options: WebhookSchemaOptions) {
       deviceIds: z.array(z.coerce.number().int().positive()).default([]),
       deviceTags: z.array(z.string().trim().min(1).max(64, "Tags are at most 64 characters.")).max(TAGS_MAX, `At most ${TAGS_MAX} tags.`).default([]),
       skipEndpointCheck: checkbox.default(false),
+      /** Active (create only): a webhook created inactive is saved disabled and receives nothing until enabled. */
+      enabled: strictCheckbox("Active must be on or off.").default(true),
     })
     .superRefine((v, ctx) => {
       if (!v.name) ctx.addIssue({ code: "custom", path: ["name"], message: "Webhook Name is required." });

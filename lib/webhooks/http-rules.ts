@@ -6,9 +6,6 @@
 /** RFC 9110 token: the characters allowed in a header (and, here, a query parameter) name. */
 export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Headers every request carries, shown read-only in the form; custom headers cannot set them. */
-export const PREFILLED_HEADERS = ["content-type", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature"] as const;
-
 /** Headers the HTTP client manages itself; setting them would break the request. */
 /** Headers the HTTP client owns: refused as custom headers, and never copied onto a request as sent. */
 export const TRANSPORT_HEADERS: ReadonlySet<string> = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "expect"]);

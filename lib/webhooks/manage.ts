@@ -5,15 +5,19 @@ import { devices, outbox, webhooks } from "@/db/schema";
 import { UserError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit";
 import { intEnv } from "@/lib/env";
-import type { WebhookFormInput, WebhookRequestInput } from "@/lib/validation/webhooks";
+import { ENDPOINT_CHECK_FAILED, type WebhookFormInput, type WebhookRequestInput } from "@/lib/validation/webhooks";
 import { catalogEntry, EVENT_TYPES, type EventType } from "@/lib/events/catalog";
 import { createSecret, getSigningSecrets, rotateSecret } from "./secrets";
 import { bumpedUpdatedAt, decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
 import { newWebhookSecret } from "./signing";
 import type { WebhookAuth, WebhookSettings } from "./types";
 import type { Actor } from "@/lib/actor";
+import { settingsFromInput } from "./form-settings";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
+
+/** The disabled reason of a webhook created with Active unticked. */
+export const CREATED_INACTIVE = "Created inactive: enable it to start deliveries";
 
 /** WEBHOOK_LIMIT_PER_ORG, default 10. */
 export function webhookLimit(): number {
@@ -44,22 +48,6 @@ export function authFromInput(input: WebhookRequestInput, stored?: Pick<WebhookR
     return { type: "bearer", token: input.authToken || (previous.type === "bearer" ? previous.token : "") };
   }
   return { type: "none" };
-}
-
-/** The builder's settings for the form's values (unsaved or being edited). */
-export function settingsFromInput(input: WebhookRequestInput & { name?: string }, id: number | null, auth: WebhookAuth): WebhookSettings {
-  return {
-    id,
-    name: input.name || "Unsaved webhook",
-    url: input.url,
-    method: input.method,
-    format: input.format,
-    bodyTemplate: input.format === "custom" ? input.bodyTemplate : null,
-    contentType: input.format === "custom" ? input.contentType : null,
-    headers: input.headers,
-    queryParams: input.queryParams,
-    auth,
-  };
 }
 
 function columnsFromInput(input: WebhookFormInput, auth: WebhookAuth) {
@@ -137,14 +125,16 @@ export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInpu
   const secret = newWebhookSecret();
   if (!input.skipEndpointCheck) {
     const why = await checkEndpoint(actor.orgId, settingsFromInput(input, null, auth), [secret]);
-    if (why) throw new UserError("The endpoint check failed; nothing was saved.", { url: [why] });
+    if (why) throw new UserError("The endpoint check failed; nothing was saved.", { url: [why] }, ENDPOINT_CHECK_FAILED);
   }
   try {
     return await db.transaction(async (tx) => {
       // re-count inside the transaction, so two concurrent creates cannot both pass the limit by much
       const [{ n: again }] = await tx.select({ n: count() }).from(webhooks).where(eq(webhooks.orgId, actor.orgId));
       if (Number(again) >= limit) throw new UserError(`This organization already has ${limit} webhooks, the most allowed.`);
-      const [row] = await tx.insert(webhooks).values({ orgId: actor.orgId, ...columnsFromInput(input, auth) }).returning();
+      const now = new Date();
+      const state = input.enabled ? { enabled: true } : { enabled: false, disabledReason: CREATED_INACTIVE, disabledAt: now };
+      const [row] = await tx.insert(webhooks).values({ orgId: actor.orgId, ...columnsFromInput(input, auth), ...state }).returning();
       await createSecret(tx, actor.orgId, row.id, secret);
       await recordAudit(tx, {
         orgId: actor.orgId,
@@ -152,8 +142,8 @@ export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInpu
         action: "webhook.created",
         targetType: "webhook",
         targetId: row.id,
-        summary: `Created webhook "${row.name}" → ${row.url}`,
-        details: { ...summaryOf(input), endpointCheck: input.skipEndpointCheck ? "skipped" : "passed" },
+        summary: `Created webhook "${row.name}" → ${row.url}${row.enabled ? "" : " (inactive)"}`,
+        details: { ...summaryOf(input), enabled: input.enabled, endpointCheck: input.skipEndpointCheck ? "skipped" : "passed" },
       });
       return row;
     });
@@ -180,7 +170,7 @@ export async function updateWebhook(
   if (input.url !== existing.url && !input.skipEndpointCheck) {
     const secrets = (await getSigningSecrets(db, [id], new Date())).get(id) ?? [];
     const why = await checkEndpoint(actor.orgId, settingsFromInput(input, id, auth), secrets);
-    if (why) throw new UserError("The endpoint check failed; nothing was saved.", { url: [why] });
+    if (why) throw new UserError("The endpoint check failed; nothing was saved.", { url: [why] }, ENDPOINT_CHECK_FAILED);
   }
   const columns = columnsFromInput(input, auth);
   const changed = (Object.keys(columns) as (keyof typeof columns)[]).filter((k) => {

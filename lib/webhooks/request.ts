@@ -6,6 +6,7 @@
 import Mustache from "mustache";
 import { version } from "@/package.json";
 import { isReservedHeader } from "./http-rules";
+import type { NameValue } from "@/db/schema/webhooks";
 import type { BuiltRequest, EventEnvelope, WebhookSettings } from "./types";
 
 export const USER_AGENT = `Signalpost-Webhooks/${version}`;
@@ -149,6 +150,46 @@ export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEn
   headers["user-agent"] = USER_AGENT;
 
   return { method: settings.method, url: withQuery(settings.url, query), headers, body };
+}
+
+/** The Standard Webhooks headers signing adds on top of the built request (signing.ts), by name. */
+export const SIGNATURE_HEADERS = ["webhook-id", "webhook-timestamp", "webhook-signature"] as const;
+
+/** What each signature header holds, in words (the form and the preview show these instead of values). */
+export const SIGNATURE_HEADER_NOTES: Record<(typeof SIGNATURE_HEADERS)[number], string> = {
+  "webhook-id": "event id (same on every retry)",
+  "webhook-timestamp": "computed at send time",
+  "webhook-signature": "computed at send time",
+};
+
+const BLANK_ENVELOPE: EventEnvelope = {
+  eventId: "",
+  creationTime: "",
+  eventType: "WEBHOOK",
+  eventActivity: "",
+  eventDescription: "",
+  deviceUdid: null,
+  deviceName: null,
+  orgId: 0,
+  webhookId: null,
+  webhookName: "",
+  data: {},
+};
+
+/**
+ * The headers every request of these settings carries whatever the custom headers say: the ones the builder sets
+ * itself (built with no custom headers and no auth, so only its own remain) and the signature headers. The form
+ * shows them read-only.
+ */
+export function prefilledHeaders(settings: Pick<WebhookSettings, "method" | "format" | "contentType">): NameValue[] {
+  const own = buildWebhookRequest(
+    { id: null, name: "", url: "", method: settings.method, format: settings.format, contentType: settings.contentType, bodyTemplate: "", headers: [], queryParams: [], auth: { type: "none" } },
+    BLANK_ENVELOPE,
+  ).headers;
+  return [
+    ...Object.entries(own).map(([name, value]) => ({ name, value })),
+    ...SIGNATURE_HEADERS.map((name) => ({ name, value: SIGNATURE_HEADER_NOTES[name] })),
+  ];
 }
 
 const MASK = "••••••";

@@ -1,6 +1,9 @@
 import "server-only";
 import { createHmac, randomBytes } from "node:crypto";
+import { SIGNATURE_HEADERS } from "./request";
 import type { BuiltRequest } from "./types";
+
+const [ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER] = SIGNATURE_HEADERS;
 
 const SECRET_PREFIX = "whsec_";
 
@@ -41,6 +44,6 @@ export function signRequest(built: BuiltRequest, msgId: string, timestamp: Date,
   const signature = secrets.map((s) => signPayload(s, msgId, ts, built.body)).join(" ");
   return {
     ...built,
-    headers: { ...built.headers, "webhook-id": msgId, "webhook-timestamp": String(ts), "webhook-signature": signature },
+    headers: { ...built.headers, [ID_HEADER]: msgId, [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signature },
   };
 }

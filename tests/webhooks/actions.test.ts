@@ -211,6 +211,52 @@ describe("create: what is stored", () => {
     // a closed port: connection refused in plain words
     const closed = await createWebhookAction(null, asFormData(form({ url: "http://127.0.0.1:9/x", skipEndpointCheck: false })));
     expect(closed?.errors?.url?.[0]).toMatch(/Endpoint check failed: .*refused/i);
+    // the form tells this refusal from the others by its code (it offers "Save anyway"), never by the message
+    expect(state?.code).toBe("endpoint_check_failed");
+    expect(closed?.code).toBe("endpoint_check_failed");
+    const invalid = await createWebhookAction(null, asFormData(form({ name: "" })));
+    expect(invalid?.code).toBe("invalid");
+  });
+
+  it("Active unticked creates the webhook disabled (with a reason and an audit note); ticked or absent creates it enabled", async () => {
+    const { ownerA } = await twoOrgs(db());
+    actAs(ownerA.id);
+    const off = await create({ name: "Off", enabled: false });
+    const offAsText = await create({ name: "Off as text", enabled: "off" });
+    const on = await create({ name: "On", enabled: true });
+    const absent = await create({ name: "Absent" });
+    const rows = new Map((await db().select().from(webhooks)).map((r) => [r.id, r]));
+    expect(rows.get(off)).toMatchObject({ enabled: false, disabledReason: expect.stringMatching(/Created inactive/) });
+    expect(rows.get(off)!.disabledAt).toBeInstanceOf(Date);
+    expect(rows.get(offAsText)!.enabled).toBe(false);
+    expect(rows.get(on)).toMatchObject({ enabled: true, disabledReason: null, disabledAt: null });
+    expect(rows.get(absent)!.enabled).toBe(true);
+    const audit = await db().select().from(auditLog).where(and(eq(auditLog.action, "webhook.created"), eq(auditLog.targetId, String(off))));
+    expect(audit[0].summary).toMatch(/\(inactive\)/);
+    expect(audit[0].details).toMatchObject({ enabled: false });
+  });
+
+  it("Active with a value that is neither on nor off is a field error, nothing saved", async () => {
+    const { ownerA } = await twoOrgs(db());
+    actAs(ownerA.id);
+    for (const enabled of ["maybe", 2, { on: true }, null]) {
+      const state = await createWebhookAction(null, asFormData(form({ enabled })));
+      expect(state?.ok).toBe(false);
+      expect(state?.errors?.enabled?.[0]).toMatch(/Active must be on or off/);
+    }
+    expect(await db().select().from(webhooks)).toHaveLength(0);
+  });
+
+  it("a webhook created inactive stays so through the edit form; Enable switches it on", async () => {
+    const { ownerA } = await twoOrgs(db());
+    actAs(ownerA.id);
+    const id = await create({ name: "Later", enabled: false });
+    const edited = await updateWebhookAction(null, asFormData(form({ id, name: "Later", enabled: true })));
+    expect(edited?.ok).toBe(true);
+    // the edit form does not switch a webhook on or off: that is Enable / Disable
+    expect((await db().select().from(webhooks).where(eq(webhooks.id, id)))[0].enabled).toBe(false);
+    expect((await setWebhookEnabledAction(null, { orgSlug: "org-a", id, enabled: true }))?.ok).toBe(true);
+    expect((await db().select().from(webhooks).where(eq(webhooks.id, id)))[0]).toMatchObject({ enabled: true, disabledReason: null });
   });
 });
 

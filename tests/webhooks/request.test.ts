@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { EVENT_CATALOG, SAMPLE_DEVICE } from "@/lib/events/catalog";
 import { buildEventEnvelope, sampleEvent } from "@/lib/webhooks/envelope";
 import { headerNameProblem, valueProblem } from "@/lib/webhooks/http-rules";
-import { buildWebhookRequest, flattenForForm, maskAuth, prettyBody, templateProblem, USER_AGENT } from "@/lib/webhooks/request";
+import { previewAuth, settingsFromInput } from "@/lib/webhooks/form-settings";
+import { buildWebhookRequest, flattenForForm, maskAuth, prefilledHeaders, prettyBody, templateProblem, USER_AGENT } from "@/lib/webhooks/request";
 import type { WebhookAuth } from "@/lib/webhooks/types";
 import { version } from "@/package.json";
 import { webhookSettings } from "../support/webhook-fixtures";
@@ -254,5 +255,56 @@ describe("prettyBody", () => {
     expect(prettyBody(json)).toContain('\n  "eventId"');
     const form = buildWebhookRequest(settings({ format: "form" }), envelope());
     expect(prettyBody(form).split("\n")).toContain("data.status=offline");
+  });
+});
+
+describe("prefilledHeaders (the form's locked header list, derived from the builder)", () => {
+  it.each([
+    ["json", null, "application/json"],
+    ["form", null, "application/x-www-form-urlencoded"],
+    ["custom", "text/plain; charset=utf-8", "text/plain; charset=utf-8"],
+    ["custom", "", "application/json"],
+  ] as const)("%s (%j) lists what the builder sets, then the signature headers", (format, contentType, expected) => {
+    expect(prefilledHeaders({ method: "PUT", format, contentType })).toEqual([
+      { name: "content-type", value: expected },
+      { name: "user-agent", value: USER_AGENT },
+      { name: "webhook-id", value: "event id (same on every retry)" },
+      { name: "webhook-timestamp", value: "computed at send time" },
+      { name: "webhook-signature", value: "computed at send time" },
+    ]);
+  });
+
+  it("names every header a real request carries that a custom header cannot set", () => {
+    const built = buildWebhookRequest(settings({ headers: [{ name: "X-Team", value: "ops" }] }), envelope());
+    const locked = prefilledHeaders(settings()).map((h) => h.name);
+    for (const name of Object.keys(built.headers).filter((n) => n !== "X-Team")) expect(locked).toContain(name);
+    for (const name of locked) expect(headerNameProblem(name)).toMatch(/set by Signalpost/);
+  });
+});
+
+describe("settingsFromInput (one form → settings mapping for the action, the endpoint check and the preview)", () => {
+  const input = {
+    name: "",
+    url: "https://hooks.example.com/in",
+    method: "PATCH" as const,
+    format: "json" as const,
+    bodyTemplate: "{{json}}",
+    contentType: "text/plain",
+    headers: [{ name: "X-A", value: "1" }],
+    queryParams: [{ name: "q", value: "{{eventActivity}}" }],
+    authType: "basic" as const,
+    authUsername: "ops",
+    authPassword: "",
+    authToken: "",
+  };
+  it("drops the template and content type unless the format is custom, and names an unsaved webhook", () => {
+    const s = settingsFromInput(input, null, { type: "none" });
+    expect(s).toMatchObject({ id: null, name: "Unsaved webhook", method: "PATCH", bodyTemplate: null, contentType: null });
+    expect(settingsFromInput({ ...input, format: "custom" }, 4, { type: "none" })).toMatchObject({ id: 4, bodyTemplate: "{{json}}", contentType: "text/plain" });
+  });
+  it("the preview's credentials stand in for blank stored ones and are masked", () => {
+    const built = maskAuth(buildWebhookRequest(settingsFromInput(input, 4, previewAuth(input)), envelope()));
+    expect(built.headers.authorization).toBe("Basic ••••••");
+    expect(previewAuth({ ...input, authType: "bearer", authToken: "t" })).toEqual({ type: "bearer", token: "t" });
   });
 });
