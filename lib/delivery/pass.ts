@@ -377,7 +377,7 @@ class DeliveryPass {
       sent = { ok: false, status: null, headers: {}, body: "", durationMs: 0, error, errorCode: "network" };
     } else {
       try {
-        const envelope = buildEventEnvelope(row.event, { id: ctx.settings.id, name: ctx.settings.name });
+        const envelope = buildEventEnvelope(row.event, { id: ctx.settings.id, name: ctx.settings.name }, startedAt);
         built = signRequest(buildWebhookRequest(ctx.settings, envelope), row.event.id, startedAt, ctx.secrets);
         sent = await this.send(built);
       } catch (err) {

@@ -35,7 +35,7 @@ export async function sendTestEvent(
 ): Promise<TestEventResult> {
   const now = args.now ?? new Date();
   const event = sampleEvent(args.eventType ?? "webhook.test", args.orgId, now);
-  const built = buildWebhookRequest(args.settings, buildEventEnvelope(event, { id: args.settings.id, name: args.settings.name }));
+  const built = buildWebhookRequest(args.settings, buildEventEnvelope(event, { id: args.settings.id, name: args.settings.name }, now));
   const secrets = args.secrets?.length ? args.secrets : [newWebhookSecret()];
   const signed = signRequest(built, event.id, now, secrets);
   const response = await sendHttpRequest(signed);

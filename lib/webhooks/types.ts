@@ -37,7 +37,10 @@ export type StoredEvent = {
 /** The JSON body of a delivery (README, "Webhooks: the request"). */
 export type EventEnvelope = {
   eventId: string;
+  /** When this attempt is sent (ISO 8601): new on every retry. */
   creationTime: string;
+  /** When the event happened (ISO 8601): the same on every retry. */
+  eventTime: string;
   eventType: "DEVICE" | "WEBHOOK";
   eventActivity: string;
   eventDescription: string;

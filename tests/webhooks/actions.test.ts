@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, deliveryAttempts, devices, events, outbox, webhookSecrets, webhooks } from "@/db/schema";
@@ -372,14 +372,15 @@ describe("secrets: reveal and rotate", () => {
 });
 
 describe("enable / disable / delete", () => {
-  it("re-enabling resets the failure streak and makes pending deliveries due now", async () => {
+  it("re-enabling resets the failure streak and makes parked deliveries due now", async () => {
     const { ownerA, orgA } = await twoOrgs(db());
     actAs(ownerA.id);
     const id = await create();
     const later = new Date(Date.now() + 3600_000);
     await db().update(webhooks).set({ enabled: false, disabledReason: "20 failures since yesterday", consecutiveFailures: 20, failingSince: new Date(0) }).where(eq(webhooks.id, id));
     await db().insert(events).values({ id: "evt_1", orgId: orgA.id, type: "device.created", payload: {} });
-    await db().insert(outbox).values({ orgId: orgA.id, eventId: "evt_1", webhookId: id, nextAttemptAt: later });
+    // parked, as a claim leaves the rows of a disabled webhook
+    await db().insert(outbox).values({ orgId: orgA.id, eventId: "evt_1", webhookId: id, nextAttemptAt: sql`'infinity'::timestamptz` });
     const before = Date.now();
     expect((await setWebhookEnabledAction(null, { orgSlug: "org-a", id, enabled: true }))?.ok).toBe(true);
     const [row] = await db().select().from(webhooks).where(eq(webhooks.id, id));

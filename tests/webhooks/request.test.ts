@@ -28,7 +28,7 @@ function envelope(overrides: { deviceName?: string; data?: Record<string, unknow
   const event = sampleEvent("device.status.offline", 2, NOW, "evt_01JD0000000000000000000000");
   if (overrides.deviceName !== undefined) event.deviceName = overrides.deviceName;
   if (overrides.data) event.payload = overrides.data;
-  return buildEventEnvelope(event, { id: 129, name: "Webhook for All events" });
+  return buildEventEnvelope(event, { id: 129, name: "Webhook for All events" }, NOW);
 }
 
 describe("buildEventEnvelope", () => {
@@ -36,6 +36,7 @@ describe("buildEventEnvelope", () => {
     expect(envelope()).toEqual({
       eventId: "evt_01JD0000000000000000000000",
       creationTime: "2026-11-23T10:00:00.000Z",
+      eventTime: "2026-11-23T10:00:00.000Z",
       eventType: "DEVICE",
       eventActivity: "device.status.offline",
       eventDescription: "Offline",
@@ -46,6 +47,14 @@ describe("buildEventEnvelope", () => {
       webhookName: "Webhook for All events",
       data: { previousStatus: "online", status: "offline", reason: "timeout" },
     });
+  });
+
+  it("creationTime is when this callback is sent, eventTime when the event happened", () => {
+    const event = sampleEvent("device.status.offline", 2, NOW, "evt_01JD0000000000000000000000");
+    const sentAt = new Date(NOW.getTime() + 3 * 3_600_000);
+    const env = buildEventEnvelope(event, { id: 129, name: "W" }, sentAt);
+    expect(env.creationTime).toBe(sentAt.toISOString());
+    expect(env.eventTime).toBe(NOW.toISOString());
   });
 
   it.each(EVENT_CATALOG.map((e) => [e.type, e]))("%s: description, group and sample data come from the catalog", (type, entry) => {
