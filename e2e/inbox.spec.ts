@@ -26,20 +26,18 @@ test("create an inbox, deliver a signed test event to it and see it verified", a
   await page.goto(`/orgs/${slug}/webhooks/new`);
   await page.getByLabel("Webhook Name").fill("Inbox hook");
   const picker = page.getByRole("button", { name: "Use an inbox" });
-  if (await picker.isVisible().catch(() => false)) {
-    const menu = page.getByRole("group", { name: "Inboxes" });
-    await picker.click();
-    await expect(menu).toBeVisible();
-    // focus moving elsewhere (Tab, a click into another field) closes the menu, as Escape does
-    await page.getByLabel("Webhook Name").focus();
-    await expect(menu).toBeHidden();
-    await picker.click();
-    await page.getByRole("button", { name: /Staging receiver/ }).click();
-    await expect(menu).toBeHidden();
-    await expect(page.getByRole("textbox", { name: /^URL\b/ })).toHaveValue(inboxUrl);
-  } else {
-    await page.getByRole("textbox", { name: /^URL\b/ }).fill(inboxUrl);
-  }
+  // the org has an inbox, so the picker must be there: assert it (waits), never skip its checks silently
+  await expect(picker).toBeVisible();
+  const menu = page.getByRole("group", { name: "Inboxes" });
+  await picker.click();
+  await expect(menu).toBeVisible();
+  // focus moving elsewhere (Tab, a click into another field) closes the menu, as Escape does
+  await page.getByLabel("Webhook Name").focus();
+  await expect(menu).toBeHidden();
+  await picker.click();
+  await page.getByRole("button", { name: /Staging receiver/ }).click();
+  await expect(menu).toBeHidden();
+  await expect(page.getByRole("textbox", { name: /^URL\b/ })).toHaveValue(inboxUrl);
   await page.getByRole("switch", { name: "Online", exact: true }).check();
   await page.getByRole("button", { name: "Save" }).click();
   await page.waitForURL(/\/webhooks\/\d+$/);
