@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
 
-describe(".ci/playwright-summary.cjs", () => {
+describe(".ci/playwright-summary.mjs", () => {
   it("counts flaky tests as failed and prints them", () => {
-    const r = spawnSync("node", [".ci/playwright-summary.cjs", "tests/lib/fixtures/playwright-report.json"], { cwd: root, encoding: "utf8" });
+    const r = spawnSync("node", [".ci/playwright-summary.mjs", "tests/lib/fixtures/playwright-report.json"], { cwd: root, encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe("1 2");
     expect(r.stderr).toContain("FLAKY (counted as failed): inbox.spec.ts › picker fills the URL (inbox.spec.ts:40)");
@@ -18,7 +18,7 @@ describe(".ci/playwright-summary.cjs", () => {
 
   it(".ci/run uses it for the Playwright counts", () => {
     const run = readFileSync(path.join(root, ".ci/run"), "utf8");
-    expect(run).toContain("node .ci/playwright-summary.cjs test-results/e2e.json");
+    expect(run).toContain("node .ci/playwright-summary.mjs test-results/e2e.json");
     expect(run).not.toMatch(/s\.expected\s*\+\s*s\.flaky/);
   });
 });

@@ -1,8 +1,8 @@
 // Counts a Playwright JSON report for .ci/run: prints "<passed> <failed>" on stdout. A "flaky" test (failed, then
 // passed on retry) counts as FAILED, and every flaky or failed test is named on stderr, so a test that fails
 // sometimes is never reported green.
-const fs = require("node:fs");
-const path = require("node:path");
+import fs from "node:fs";
+import path from "node:path";
 
 const report = JSON.parse(fs.readFileSync(path.resolve(process.argv[2]), "utf8"));
 const named = { flaky: [], unexpected: [] };
