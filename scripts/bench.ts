@@ -181,7 +181,7 @@ async function seed(db: Db) {
     const inserted = await db.insert(devices).values(batch).returning({ id: devices.id, udid: devices.udid });
     const toks = inserted.map(() => generateDeviceToken());
     await db.insert(deviceTokens).values(
-      inserted.map((d, i) => ({ orgId: org.id, deviceId: d.id, tokenHash: toks[i].hash, prefix: toks[i].prefix })),
+      inserted.map((d, i) => ({ orgId: org.id, deviceId: d.id, tokenHash: toks[i].hash, ref: toks[i].ref, prefix: toks[i].prefix })),
     );
     inserted.forEach((d, i) => {
       udids.push(d.udid);
