@@ -70,4 +70,6 @@ export type SendResult = {
   durationMs: number;
   error: string | null;
   errorCode: "timeout" | "refused" | "private_address" | "dns" | "invalid_url" | "network" | null;
+  /** Response body bytes read from the socket (reading stops after 64 KB); absent when no response came. */
+  bytesRead?: number;
 };
