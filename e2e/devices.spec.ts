@@ -36,7 +36,7 @@ test("add a device, report its status with the copied token, watch it go online 
   await dialog.getByRole("button", { name: "Copy token" }).click();
   await expect(dialog.getByRole("button", { name: "Copied" })).toBeVisible();
   const token = await page.evaluate(() => navigator.clipboard.readText());
-  expect(token).toMatch(/^spd_[0-9A-Za-z]{12}_[0-9A-Za-z]{40}$/);
+  expect(token).toMatch(/^spd_[0-9A-Za-z]{32,}$/);
   await expect(dialog.getByLabel("Device token")).toHaveValue(token);
   await page.screenshot({ path: "e2e/screenshots/devices-token-dialog.png" });
   await dialog.getByRole("button", { name: "Done, go to device" }).click();

@@ -6,7 +6,7 @@ import { hashDeviceToken } from "@/lib/devices/tokens";
 
 /** The README's first curl: the demo's Galaxy Note 8, with this token, only when the demo is seeded in development. */
 export const DEMO_DEV_UDID = "ce0917198075440c057e";
-export const DEMO_DEV_TOKEN = "spd_demoNote8dev_DevelopmentOnlyDemoTokenNotForProduction";
+export const DEMO_DEV_TOKEN = "spd_demoNote8devDevelopmentOnlyDemoTokenNotForProduction";
 
 export const isDevelopment = (env: NodeJS.ProcessEnv = process.env) => env.NODE_ENV === "development";
 
