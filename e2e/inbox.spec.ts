@@ -55,6 +55,15 @@ test("create an inbox, deliver a signed test event to it and see it verified", a
   await expect(page.getByTestId("webhook-secret")).toHaveText(/^whsec_[A-Za-z0-9+/=]{40,}$/);
   const secret = (await page.getByTestId("webhook-secret").innerText()).trim();
 
+  // the test send is in the webhook's delivery log, marked Test, with the request that was sent
+  await page.goto(`/orgs/${slug}/webhooks/${webhookId}/deliveries`);
+  const testRow = page.getByTestId("test-sends").getByTestId("test-send-row").first();
+  await expect(testRow.getByText("Test", { exact: true })).toBeVisible();
+  await expect(testRow).toContainText("webhook.test");
+  await expect(testRow).toContainText("200");
+  await testRow.getByText("Request and response").click();
+  await expect(testRow).toContainText(eventId);
+
   // 4. The test event arrived and verifies against the webhook's secret
   await page.goto(`/orgs/${slug}/inbox`);
   const items = page.getByTestId("inbox-request");
