@@ -26,20 +26,18 @@ test("create an inbox, deliver a signed test event to it and see it verified", a
   await page.goto(`/orgs/${slug}/webhooks/new`);
   await page.getByLabel("Webhook Name").fill("Inbox hook");
   const picker = page.getByRole("button", { name: "Use an inbox" });
-  if (await picker.isVisible().catch(() => false)) {
-    const menu = page.getByRole("group", { name: "Inboxes" });
-    await picker.click();
-    await expect(menu).toBeVisible();
-    // focus moving elsewhere (Tab, a click into another field) closes the menu, as Escape does
-    await page.getByLabel("Webhook Name").focus();
-    await expect(menu).toBeHidden();
-    await picker.click();
-    await page.getByRole("button", { name: /Staging receiver/ }).click();
-    await expect(menu).toBeHidden();
-    await expect(page.getByRole("textbox", { name: /^URL\b/ })).toHaveValue(inboxUrl);
-  } else {
-    await page.getByRole("textbox", { name: /^URL\b/ }).fill(inboxUrl);
-  }
+  // the org has an inbox, so the picker must be there: assert it (waits), never skip its checks silently
+  await expect(picker).toBeVisible();
+  const menu = page.getByRole("group", { name: "Inboxes" });
+  await picker.click();
+  await expect(menu).toBeVisible();
+  // focus moving elsewhere (Tab, a click into another field) closes the menu, as Escape does
+  await page.getByLabel("Webhook Name").focus();
+  await expect(menu).toBeHidden();
+  await picker.click();
+  await page.getByRole("button", { name: /Staging receiver/ }).click();
+  await expect(menu).toBeHidden();
+  await expect(page.getByRole("textbox", { name: /^URL\b/ })).toHaveValue(inboxUrl);
   await page.getByRole("switch", { name: "Online", exact: true }).check();
   await page.getByRole("button", { name: "Save" }).click();
   await page.waitForURL(/\/webhooks\/\d+$/);
@@ -56,6 +54,15 @@ test("create an inbox, deliver a signed test event to it and see it verified", a
   await page.getByRole("button", { name: "Reveal" }).click();
   await expect(page.getByTestId("webhook-secret")).toHaveText(/^whsec_[A-Za-z0-9+/=]{40,}$/);
   const secret = (await page.getByTestId("webhook-secret").innerText()).trim();
+
+  // the test send is in the webhook's delivery log, marked Test, with the request that was sent
+  await page.goto(`/orgs/${slug}/webhooks/${webhookId}/deliveries`);
+  const testRow = page.getByTestId("test-sends").getByTestId("test-send-row").first();
+  await expect(testRow.getByText("Test", { exact: true })).toBeVisible();
+  await expect(testRow).toContainText("webhook.test");
+  await expect(testRow).toContainText("200");
+  await testRow.getByText("Request and response").click();
+  await expect(testRow).toContainText(eventId);
 
   // 4. The test event arrived and verifies against the webhook's secret
   await page.goto(`/orgs/${slug}/inbox`);

@@ -181,7 +181,7 @@ async function seed(db: Db) {
     const inserted = await db.insert(devices).values(batch).returning({ id: devices.id, udid: devices.udid });
     const toks = inserted.map(() => generateDeviceToken());
     await db.insert(deviceTokens).values(
-      inserted.map((d, i) => ({ orgId: org.id, deviceId: d.id, tokenHash: toks[i].hash, prefix: toks[i].prefix })),
+      inserted.map((d, i) => ({ orgId: org.id, deviceId: d.id, tokenHash: toks[i].hash, ref: toks[i].ref, prefix: toks[i].prefix })),
     );
     inserted.forEach((d, i) => {
       udids.push(d.udid);
@@ -293,7 +293,7 @@ async function benchDelivery(db: Db, orgId: number) {
 
   // The HTTP ceiling: the same bodies posted by a bare undici loop at the same concurrency.
   const body = JSON.stringify({
-    eventId: "evt_bench00000001", creationTime: new Date().toISOString(), eventType: "DEVICE",
+    eventId: "evt_bench00000001", creationTime: new Date().toISOString(), eventTime: new Date().toISOString(), eventType: "DEVICE",
     eventActivity: "device.telemetry", eventDescription: "Telemetry", deviceUdid: "bench-00001",
     deviceName: "Bench device 1", orgId, webhookId: hooks[0].id, webhookName: hooks[0].name,
     data: { signals: { temperature: 21.5, battery: 87 } },

@@ -56,6 +56,8 @@ export const deviceTokens = pgTable(
       .notNull()
       .references(() => devices.id, { onDelete: "cascade" }),
     tokenHash: text("token_hash").notNull(),
+    /** The token's public reference (`spd_<ref>_<secret>`); null for tokens issued before references. */
+    ref: text("ref"),
     prefix: text("prefix").notNull(),
     createdAt: tstz("created_at").notNull().defaultNow(),
     lastUsedAt: tstz("last_used_at"),
@@ -64,6 +66,8 @@ export const deviceTokens = pgTable(
   (t) => [
     // status API: token → device in one probe
     uniqueIndex("device_tokens_hash_key").on(t.tokenHash),
+    // a bad secret with a known reference is attributed to that token's device only (device.authentication.failed)
+    uniqueIndex("device_tokens_ref_key").on(t.ref),
     index("device_tokens_device_idx").on(t.deviceId),
   ],
 );

@@ -15,6 +15,9 @@ import type { ClaimedRow } from "./claim";
  * `kickLeased`: the pass sends them without a claim statement. A row that waits in memory until too little of its
  * lease is left is dropped, and any worker sends it once the lease ends.
  *
+ * A pass whose budget is over stops taking work and the next one starts at once, while the old one finishes its
+ * sends in flight (see runKickedPasses): a slow endpoint never holds back another webhook's rows.
+ *
  * A kick without ids (redeliver, replay) runs one ordinary pass over everything due. The embedded loop, the worker
  * and the cron route remain the backstop for retries and for anything a kick missed (the process died, or more
  * ids waited than MAX_WAITING): a lost kick only costs latency, never a delivery, since the rows are in the outbox.
@@ -61,26 +64,65 @@ const feed: DeliveryFeed = {
   done: settleIds,
 };
 
-/** Runs passes until no ids wait and no ordinary pass is wanted; returns the running chain. */
+/**
+ * Runs passes until no ids wait, no ordinary pass is wanted and every pass has ended; returns the running chain.
+ *
+ * A pass that stops taking work (its budget is over) may still have sends in flight to a slow endpoint, for up
+ * to the request timeout. The next pass starts then, without waiting for those stragglers: rows that arrive
+ * meanwhile are taken and sent at once, so a slow or hanging receiver never delays another webhook's deliveries.
+ * At most one fed pass and one ordinary pass take work at a time; the stragglers of earlier passes only finish
+ * their sends (each within the timeout).
+ */
 function runKickedPasses(): Promise<void> {
   if (state.running) return state.running;
   state.running = (async () => {
+    const { processOutbox } = await import("./pass");
+    const passes = new Set<Promise<void>>();
+    let fedTaking = false;
+    let dueTaking = false;
+    let wake: () => void = () => undefined;
+    const listener = () => wake();
+    state.listeners.add(listener);
+    const start = (fed: boolean) => {
+      let stopTaking!: () => void;
+      const stoppedTaking = new Promise<void>((resolve) => (stopTaking = resolve));
+      if (fed) fedTaking = true;
+      else dueTaking = true;
+      void stoppedTaking.then(() => {
+        if (fed) fedTaking = false;
+        else dueTaking = false;
+        wake();
+      });
+      const pass: Promise<void> = processOutbox({ budgetMs: KICK_BUDGET_MS, feed: fed ? feed : undefined, onStopTaking: stopTaking })
+        .then(
+          () => undefined,
+          (err) => {
+            console.error("[delivery] kicked pass failed:", err);
+            // its rows stay in the outbox (leased ones until their lease ends): the loop, worker or cron sends
+            // them. Rows still waiting are another pass's to take (each pass takes, and settles, its own).
+            if (!fed) state.again = false;
+          },
+        )
+        .finally(() => {
+          stopTaking();
+          passes.delete(pass);
+          wake();
+        });
+      passes.add(pass);
+    };
     try {
-      const { processOutbox } = await import("./pass");
-      while (state.waiting.length > 0 || state.again) {
-        if (state.waiting.length > 0) {
-          await processOutbox({ budgetMs: KICK_BUDGET_MS, feed });
-        } else {
+      for (;;) {
+        const woken = new Promise<void>((resolve) => (wake = resolve));
+        if (!fedTaking && state.waiting.length > 0) start(true);
+        if (!dueTaking && state.again) {
           state.again = false;
-          await processOutbox({ budgetMs: KICK_BUDGET_MS });
+          start(false);
         }
+        if (passes.size === 0 && state.waiting.length === 0 && !state.again) break;
+        await woken;
       }
-    } catch (err) {
-      console.error("[delivery] kicked pass failed:", err);
-      // the rows stay in the outbox (leased ones until their lease ends): the loop, worker or cron sends them
-      settleIds(state.waiting.splice(0).map(feedItemId));
-      state.again = false;
     } finally {
+      state.listeners.delete(listener);
       state.running = null;
       settleIds([...state.tickets.keys()]);
     }

@@ -289,6 +289,72 @@ export async function replayFailed(
   });
 }
 
+/** A test event sent from a saved webhook (Send test event): logged as an attempt with is_test, no outbox row. */
+export type TestSendItem = {
+  id: number;
+  /** Always true: the log marks these "Test". */
+  isTest: true;
+  attemptedAt: string;
+  eventId: string | null;
+  eventType: string | null;
+  requestMethod: string;
+  requestUrl: string;
+  /** As sent, with Authorization masked. */
+  requestHeaders: Record<string, string>;
+  requestBody: string;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  durationMs: number | null;
+  error: string | null;
+};
+
+/**
+ * The latest test sends of one webhook, newest first (the webhook's delivery log lists them marked Test). They are
+ * not deliveries: no retries, and the health figures leave them out. Served by delivery_attempts_webhook_idx.
+ */
+export async function listTestSends(db: Db, orgId: number, webhookId: number, limit = 20): Promise<TestSendItem[]> {
+  const rows = await queryRows<{
+    id: number;
+    attempted_at: string;
+    event_id: string | null;
+    event_type: string | null;
+    request_method: string;
+    request_url: string;
+    request_headers: Record<string, string> | null;
+    request_body: string | null;
+    response_status: number | null;
+    response_headers: Record<string, string> | null;
+    response_body: string | null;
+    duration_ms: number | null;
+    error: string | null;
+  }>(
+    db,
+    sql`select id, attempted_at, event_id, event_type, request_method, request_url, request_headers, request_body,
+               response_status, response_headers, response_body, duration_ms, error
+        from delivery_attempts
+        where webhook_id = ${webhookId} and org_id = ${orgId} and is_test
+        order by attempted_at desc, id desc
+        limit ${Math.max(1, Math.min(100, Math.floor(limit)))}`,
+  );
+  return rows.map((a) => ({
+    id: Number(a.id),
+    isTest: true,
+    attemptedAt: toIso(a.attempted_at)!,
+    eventId: a.event_id,
+    eventType: a.event_type,
+    requestMethod: a.request_method,
+    requestUrl: a.request_url,
+    requestHeaders: a.request_headers ?? {},
+    requestBody: a.request_body ?? "",
+    responseStatus: a.response_status == null ? null : Number(a.response_status),
+    responseHeaders: a.response_headers,
+    responseBody: a.response_body,
+    durationMs: a.duration_ms == null ? null : Number(a.duration_ms),
+    error: a.error,
+  }));
+}
+
 export type HealthBucket = { hour: string; succeeded: number; failed: number };
 
 /**

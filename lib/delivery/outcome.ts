@@ -24,7 +24,7 @@ export function emptyTally(webhookId: number): WebhookTally {
  * - 2xx: the delivery succeeded; the streak resets (failures after it count anew).
  * - 410 Gone: the delivery is over and the webhook is to be disabled at once (`tally.gone`).
  * - any other failure: retried on the schedule (or after Retry-After on 429/503), failed for good when the
- *   schedule is exhausted. A delivery counts once toward the streak, at its first failed attempt, so the streak
+ *   schedule is exhausted or the retry window (72 h after the event) is over. A delivery counts once toward the streak, at its first failed attempt, so the streak
  *   dates from when the outage began and retries of the same delivery do not inflate it.
  */
 export function settleAttempt(args: {
@@ -38,7 +38,7 @@ export function settleAttempt(args: {
   random: () => number;
 }): AttemptOutcome {
   const { row, built, sent, startedAt, now, tally } = args;
-  const decision = decideOutcome(sent, row.attempts, now, args.schedule, args.random);
+  const decision = decideOutcome(sent, row.attempts, now, args.schedule, args.random, row.event?.createdAt);
   const base = { row, statusCode: sent.status, error: sent.error };
   let outcome: RowOutcome;
   let counter: AttemptOutcome["counter"];

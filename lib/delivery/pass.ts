@@ -55,6 +55,12 @@ export type ProcessOptions = {
   /** Transport override (tests of crash scenarios); defaults to sendHttpRequest. */
   send?: (built: BuiltRequest) => Promise<SendResult>;
   random?: () => number;
+  /**
+   * Called once when the pass takes no more work (its budget is over, it failed, or it ended); it may still be
+   * finishing sends in flight. The in-process dispatcher starts the next pass then, so a slow send never holds
+   * back rows that arrive after it (kick.ts).
+   */
+  onStopTaking?: () => void;
 };
 
 export type ProcessResult = {
@@ -119,6 +125,7 @@ class DeliveryPass {
   private lastFlush = performance.now();
   private failure: { error: unknown } | null = null;
   private stopped = false;
+  private stoppedTaking = false;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
   private finish!: () => void;
@@ -170,8 +177,16 @@ class DeliveryPass {
     } finally {
       this.settle([...this.fromFeed]);
     }
+    this.stopTaking();
     if (this.failure) throw this.failure.error;
     return this.result;
+  }
+
+  /** Tells the caller, once, that this pass takes no more work (see ProcessOptions.onStopTaking). */
+  private stopTaking(): void {
+    if (this.stoppedTaking) return;
+    this.stoppedTaking = true;
+    this.options.onStopTaking?.();
   }
 
   /** Reports fed ids as done to the feed (see DeliveryFeed.done); ids not from the feed, or reported, are ignored. */
@@ -186,6 +201,7 @@ class DeliveryPass {
   private pump(): void {
     if (this.stopped) return;
     const pastDeadline = performance.now() >= this.deadline;
+    if (pastDeadline || this.failure) this.stopTaking();
     if ((pastDeadline || this.failure) && this.scheduler.queued > 0) this.releaseQueued();
     this.checkSkippedRoom();
     if (!this.failure) {
@@ -196,6 +212,7 @@ class DeliveryPass {
     const more = !pastDeadline && !this.failure && this.hasMoreToClaim();
     if (!more && !this.claiming && this.scheduler.running === 0 && this.scheduler.queued === 0 && this.releasing === 0) {
       this.stopped = true;
+      this.stopTaking();
       this.finish();
       return;
     }
@@ -377,7 +394,7 @@ class DeliveryPass {
       sent = { ok: false, status: null, headers: {}, body: "", durationMs: 0, error, errorCode: "network" };
     } else {
       try {
-        const envelope = buildEventEnvelope(row.event, { id: ctx.settings.id, name: ctx.settings.name });
+        const envelope = buildEventEnvelope(row.event, { id: ctx.settings.id, name: ctx.settings.name }, startedAt);
         built = signRequest(buildWebhookRequest(ctx.settings, envelope), row.event.id, startedAt, ctx.secrets);
         sent = await this.send(built);
       } catch (err) {

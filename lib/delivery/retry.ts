@@ -2,9 +2,14 @@ import "server-only";
 import { intEnv } from "@/lib/env";
 import type { SendResult } from "@/lib/webhooks/types";
 
-/** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h — about 3 days in all (README, "Delivery engine"). */
+/**
+ * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (README, "Delivery engine"). The schedule is cut at
+ * RETRY_WINDOW_MS after the event: the last wait ends 72 h after the event at the latest, jitter included.
+ */
 export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1_800, 7_200, 18_000, 36_000, 50_400, 72_000, 86_400];
 export const JITTER = 0.2;
+/** Retries end within 3 days of the event ("up to 3 days"): no attempt is scheduled later than this after it. */
+export const RETRY_WINDOW_MS = 72 * 3_600_000;
 export const RETRY_AFTER_MIN_MS = 1_000;
 export const RETRY_AFTER_MAX_MS = 3_600_000;
 
@@ -59,21 +64,28 @@ export type DeliveryOutcome =
   | { kind: "retry"; delayMs: number; retryAfter: boolean }
   | { kind: "failed" };
 
-/** What one attempt means for its delivery (README, "Delivery engine"). */
+/**
+ * What one attempt means for its delivery (README, "Delivery engine"). With `eventAt`, the retry window applies:
+ * a wait that would end more than RETRY_WINDOW_MS after the event is cut to end there, and once that moment has
+ * passed the delivery fails (jitter and Retry-After included).
+ */
 export function decideOutcome(
   result: SendResult,
   attemptsMade: number,
   now: Date,
   schedule = retrySchedule(),
   random = Math.random,
+  eventAt?: Date,
 ): DeliveryOutcome {
   if (result.ok) return { kind: "succeeded" };
   if (result.status === 410) return { kind: "gone" };
   const delay = nextRetryDelayMs(attemptsMade, schedule, random);
   if (delay === null) return { kind: "failed" };
+  const left = eventAt ? eventAt.getTime() + RETRY_WINDOW_MS - now.getTime() : Infinity;
+  if (left <= 0) return { kind: "failed" };
   if (result.status === 429 || result.status === 503) {
     const retryAfter = parseRetryAfter(result.headers["retry-after"], now);
-    if (retryAfter !== null) return { kind: "retry", delayMs: retryAfter, retryAfter: true };
+    if (retryAfter !== null) return { kind: "retry", delayMs: Math.min(retryAfter, left), retryAfter: true };
   }
-  return { kind: "retry", delayMs: delay, retryAfter: false };
+  return { kind: "retry", delayMs: Math.min(delay, left), retryAfter: false };
 }

@@ -192,7 +192,7 @@ export async function sendHttpRequest(
     } else if (!ok) {
       error = `receiver answered HTTP ${status}${STATUS_CODES[status] ? ` (${STATUS_CODES[status]})` : ""}`;
     }
-    return { ok, status, headers: resHeaders, body, durationMs: elapsed(), error, errorCode: null };
+    return { ok, status, headers: resHeaders, body, durationMs: elapsed(), error, errorCode: null, bytesRead: read };
   } catch (err) {
     if (opts.signal?.aborted && !timedOut) return fail("request cancelled", "network");
     const described = describeError(err, timedOut, timeoutMs);

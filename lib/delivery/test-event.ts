@@ -14,7 +14,15 @@ export type TestEventResult = {
   /** What was sent, credentials masked. */
   request: BuiltRequest;
   response: SendResult;
+  /** Whether it was signed with a throwaway secret (an unsaved form: the webhook has no secret yet). */
+  temporarySecret: boolean;
+  /** What the form shows beside the result (why a verifying receiver answered 401), or null. */
+  note: string | null;
 };
+
+/** The note of a test sent from an unsaved form: signed with a secret that exists only for this one request. */
+export const TEMPORARY_SECRET_NOTE =
+  "signed with a temporary secret — a receiver that verifies signatures will answer 401 until the webhook is saved";
 
 /**
  * Sends one sample event through the real sending path: the same builder as deliveries, signed with the webhook's
@@ -35,8 +43,9 @@ export async function sendTestEvent(
 ): Promise<TestEventResult> {
   const now = args.now ?? new Date();
   const event = sampleEvent(args.eventType ?? "webhook.test", args.orgId, now);
-  const built = buildWebhookRequest(args.settings, buildEventEnvelope(event, { id: args.settings.id, name: args.settings.name }));
-  const secrets = args.secrets?.length ? args.secrets : [newWebhookSecret()];
+  const built = buildWebhookRequest(args.settings, buildEventEnvelope(event, { id: args.settings.id, name: args.settings.name }, now));
+  const temporarySecret = !args.secrets?.length;
+  const secrets = temporarySecret ? [newWebhookSecret()] : args.secrets!;
   const signed = signRequest(built, event.id, now, secrets);
   const response = await sendHttpRequest(signed);
   const request = maskAuth(signed);
@@ -59,7 +68,7 @@ export async function sendTestEvent(
       attemptedAt: now,
     });
   }
-  return { eventId: event.id, eventType: event.type, request, response };
+  return { eventId: event.id, eventType: event.type, request, response, temporarySecret, note: temporarySecret ? TEMPORARY_SECRET_NOTE : null };
 }
 
 /**

@@ -3,6 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { preparedRows, queryRows, type Db } from "@/db/client";
 import { deliveryAttempts } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
+import { parkWebhookDeliveries } from "@/lib/webhooks/parking";
 import type { ClaimedRow } from "./claim";
 
 // Writing a pass's results back to the outbox (outcomes, attempts, failure streaks), auto-disabling failing
@@ -206,30 +207,5 @@ async function disableWebhooks(
   return rows.map((r) => ({ id: Number(r.id), orgId: Number(r.org_id), name: r.name, reason: r.disabled_reason }));
 }
 
-/** Parks the pending, unleased rows of (disabled) webhooks at next_attempt_at = 'infinity'. */
-export async function parkWebhookDeliveries(db: Db, webhookIds: number[]): Promise<void> {
-  if (webhookIds.length === 0) return;
-  await db.execute(sql`
-    update outbox set next_attempt_at = 'infinity', locked_until = null
-    where status = 'pending' and locked_until is null
-      and webhook_id in (${sql.join(webhookIds.map((id) => sql`${id}`), sql`, `)})`);
-}
-
-/**
- * Makes parked rows of enabled webhooks due now (re-enable resumes delivery). With `webhookId`, only that
- * webhook's rows (call it from the Enable action, inside its transaction). Returns how many rows resumed.
- */
-export async function resumeParkedDeliveries(db: Db, now: Date = new Date(), webhookId?: number): Promise<number> {
-  const rows = await queryRows<{ n: number }>(
-    db,
-    sql`with resumed as (
-          update outbox o set next_attempt_at = ${iso(now)}::timestamptz
-          from webhooks w
-          where o.status = 'pending' and o.next_attempt_at = 'infinity'::timestamptz
-            and w.id = o.webhook_id and w.enabled
-            ${webhookId !== undefined ? sql`and w.id = ${webhookId}` : sql``}
-          returning 1)
-        select count(*)::int as n from resumed`,
-  );
-  return Number(rows[0]?.n ?? 0);
-}
+// Parking and resuming live below the engine (the webhook settings use them too); re-exported for the engine.
+export { parkWebhookDeliveries, resumeParkedDeliveries } from "@/lib/webhooks/parking";

@@ -10,7 +10,7 @@ import { TokenBucket } from "@/lib/rate-limit";
 import { kickDelivery, kickLease, kickLeased } from "@/lib/delivery/kick";
 import { udidSchema } from "@/lib/validation/devices";
 import { recordAuthenticationFailure, recordDeviceContact, type ContactInput, type ContactResult } from "./contact";
-import { DEVICE_TOKEN_PATTERN, hashDeviceToken } from "./tokens";
+import { DEVICE_TOKEN_PATTERN, deviceTokenRef, hashDeviceToken } from "./tokens";
 
 /** Largest request body the device API reads. */
 export const MAX_DEVICE_BODY_BYTES = 16 * 1024;
@@ -81,10 +81,8 @@ export async function handleDeviceRequest<S extends z.ZodType>(
 
     const token = bearerToken(req.headers.get("authorization"));
     const udidOk = udidSchema.safeParse(udid).success;
-    if (!token || !udidOk || !DEVICE_TOKEN_PATTERN.test(token)) {
-      if (udidOk) await noteFailure(udid, token ? "invalid_token" : "missing_token", req);
-      return failed();
-    }
+    // A missing or malformed token ties the request to no device: refused, and no event anywhere.
+    if (!token || !udidOk || !DEVICE_TOKEN_PATTERN.test(token)) return failed();
     const tokenHash = hashDeviceToken(token);
     // One token belongs to one device, so a bucket per (udid, token) is a bucket per device, checked before any
     // database work.
@@ -104,7 +102,7 @@ export async function handleDeviceRequest<S extends z.ZodType>(
     const leaseUntil = kickLease();
     const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.data), leaseUntil });
     if (!result) {
-      await noteFailure(udid, "invalid_token", req);
+      await noteFailure(udid, token, tokenHash, req);
       return failed();
     }
     if (result.leased.length > 0) kickLeased(result.leased, leaseUntil!);
@@ -138,11 +136,20 @@ function bearerToken(header: string | null): string | null {
   return match ? match[1] : null;
 }
 
-/** Records device.authentication.failed for a known udid (throttled in the database); never fails the reply. */
-async function noteFailure(udid: string, reason: string, req: Request): Promise<void> {
+/**
+ * Records device.authentication.failed for the device the token ties the request to, if any (its public
+ * reference, or a known token): never for another org's device with the same udid. Throttled in the database;
+ * never fails the reply.
+ */
+async function noteFailure(udid: string, token: string, tokenHash: string, req: Request): Promise<void> {
   try {
     const db = await getDb();
-    const { outboxIds } = await recordAuthenticationFailure(db, udid, { reason, ip: clientAddress(req.headers) });
+    const { outboxIds } = await recordAuthenticationFailure(
+      db,
+      udid,
+      { ref: deviceTokenRef(token), tokenHash },
+      { ip: clientAddress(req.headers) },
+    );
     if (outboxIds.length > 0) kickDelivery(outboxIds);
   } catch (err) {
     if (isDatabaseUnavailable(err)) throw err;

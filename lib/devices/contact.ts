@@ -1,5 +1,5 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { preparedRows, queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";
 import { emitEvents, eventsCte, newEvents, queuedSql, toQueued, type EventInput } from "@/lib/delivery/emit";
@@ -225,28 +225,41 @@ async function applyContact(
 }
 
 /**
- * Records `device.authentication.failed` for each device with this udid (normally one; a udid is unique per org),
- * at most once per device per minute: the throttle is the conditional UPDATE of auth_failure_event_at, so
- * concurrent failures record one event. Returns the number of events recorded and the deliveries they queued.
+ * Records `device.authentication.failed` for the one device the failed request can be tied to, and for no other
+ * (never a device of another org that happens to have the same udid): the device of the token whose public
+ * reference the request carried (`spd_<ref>_<secret>` with a wrong secret), or of a known token presented again
+ * (revoked: matched by hash), and only when that device has the udid of the URL. A missing, malformed or unknown
+ * token ties the request to nothing, so nothing is recorded. At most once per device per minute: the throttle is
+ * the conditional UPDATE of auth_failure_event_at, so concurrent failures record one event. Returns the number of
+ * events recorded and the deliveries they queued.
  */
 export async function recordAuthenticationFailure(
   db: Db,
   udid: string,
-  details: { reason: string; ip: string | null },
+  credential: { ref: string | null; tokenHash: string | null },
+  details: { ip: string | null },
   now: Date = new Date(),
 ): Promise<{ recorded: number; deliveries: number; outboxIds: number[] }> {
   const nowIso = now.toISOString();
+  const matches: SQL[] = [];
+  if (credential.ref) matches.push(sql`t.ref = ${credential.ref}`);
+  if (credential.tokenHash) matches.push(sql`t.token_hash = ${credential.tokenHash}`);
+  if (matches.length === 0) return { recorded: 0, deliveries: 0, outboxIds: [] };
+  const hash = credential.tokenHash ?? "";
   return db.transaction(async (tx) => {
-    const rows = await queryRows<{ id: number; org_id: number; udid: string; name: string; tags: string[] }>(
+    const rows = await queryRows<{ id: number; org_id: number; udid: string; name: string; tags: string[]; reason: string }>(
       tx,
-      sql`update devices set auth_failure_event_at = ${nowIso}::timestamptz
-          where id in (
-            select id from devices
-            where udid = ${udid}
-              and (auth_failure_event_at is null or auth_failure_event_at <= ${nowIso}::timestamptz - interval '60 seconds')
-            limit 20
-            for update skip locked)
-          returning id, org_id, udid, name, tags`,
+      sql`with tied as (
+            select t.device_id, case when t.token_hash = ${hash} then 'revoked_token' else 'invalid_token' end as reason
+            from device_tokens t
+            join devices d on d.id = t.device_id and d.org_id = t.org_id
+            where (${sql.join(matches, sql` or `)}) and d.udid = ${udid}
+            limit 1)
+          update devices d set auth_failure_event_at = ${nowIso}::timestamptz
+          from tied
+          where d.id = tied.device_id
+            and (d.auth_failure_event_at is null or d.auth_failure_event_at <= ${nowIso}::timestamptz - interval '60 seconds')
+          returning d.id, d.org_id, d.udid, d.name, d.tags, tied.reason`,
     );
     const outboxIds: number[] = [];
     for (const row of rows) {
@@ -254,7 +267,7 @@ export async function recordAuthenticationFailure(
       const emitted = await emitEvents(
         tx,
         row.org_id,
-        [{ type: "device.authentication.failed", device, data: { reason: details.reason, ip: details.ip } }],
+        [{ type: "device.authentication.failed", device, data: { reason: row.reason, ip: details.ip } }],
         now,
       );
       outboxIds.push(...emitted.outboxIds);

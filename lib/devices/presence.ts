@@ -1,5 +1,5 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { getDb, queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";
 import { emitEvents } from "@/lib/delivery/emit";
@@ -14,6 +14,22 @@ type StaleRow = {
   previous_status: DeviceStatus;
   last_seen_at: Date | string | null;
 };
+
+/** The sweep's statement, exactly as markStaleDevicesOffline runs it (exported so the plan test EXPLAINs it). */
+export function staleDevicesQuery(now: Date, limit: number): SQL {
+  const nowIso = now.toISOString();
+  return sql`with due as (
+            select id, status as previous_status
+            from devices
+            where status <> 'offline' and presence_deadline <= ${nowIso}::timestamptz
+            order by presence_deadline
+            limit ${limit}
+            for update skip locked)
+          update devices d set status = 'offline', updated_at = ${nowIso}::timestamptz
+          from due
+          where d.id = due.id
+          returning d.id, d.org_id, d.udid, d.name, d.tags, due.previous_status, d.last_seen_at`;
+}
 
 /**
  * Presence sweep: marks devices not heard from within offline_after_seconds as offline, with a
@@ -32,22 +48,8 @@ export async function markStaleDevicesOffline(
 ): Promise<number> {
   const db = opts.db ?? (await getDb());
   const limit = opts.limit ?? 500;
-  const nowIso = now.toISOString();
   return db.transaction(async (tx) => {
-    const rows = await queryRows<StaleRow>(
-      tx,
-      sql`with due as (
-            select id, status as previous_status
-            from devices
-            where status <> 'offline' and presence_deadline <= ${nowIso}::timestamptz
-            order by presence_deadline
-            limit ${limit}
-            for update skip locked)
-          update devices d set status = 'offline', updated_at = ${nowIso}::timestamptz
-          from due
-          where d.id = due.id
-          returning d.id, d.org_id, d.udid, d.name, d.tags, due.previous_status, d.last_seen_at`,
-    );
+    const rows = await queryRows<StaleRow>(tx, staleDevicesQuery(now, limit));
     const byOrg = new Map<number, StaleRow[]>();
     for (const row of rows) {
       const list = byOrg.get(row.org_id) ?? [];

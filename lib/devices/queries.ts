@@ -85,6 +85,25 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  */
 export async function listDevices(db: Db, orgId: number, query: DeviceListQuery): Promise<DeviceListPage> {
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  const q = deviceListQueries(orgId, query);
+  const rows = await queryRows<RawDevice>(db, q.page);
+  const [{ n }] = await queryRows<{ n: number }>(db, q.count);
+  const page = rows.slice(0, limit).map(toView);
+  const last = page[page.length - 1];
+  return {
+    devices: page,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.name, last.id) : null,
+    total: Math.min(Number(n), COUNT_CAP),
+    totalCapped: Number(n) > COUNT_CAP,
+  };
+}
+
+/**
+ * The two statements of listDevices (the page, one row more than asked, and the capped count), exactly as it runs
+ * them: exported so the plan test EXPLAINs the real queries.
+ */
+export function deviceListQueries(orgId: number, query: DeviceListQuery): { page: SQL; count: SQL } {
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const filters: SQL[] = [sql`org_id = ${orgId}`];
   if (query.q) {
     const pattern = `%${escapeLike(query.q)}%`;
@@ -95,25 +114,12 @@ export async function listDevices(db: Db, orgId: number, query: DeviceListQuery)
   const where = sql.join(filters, sql` and `);
   const cursor = decodeCursor(query.after);
   const pageWhere = cursor ? sql`${where} and (name, id) > (${cursor[0]}, ${cursor[1]})` : where;
-
-  const rows = await queryRows<RawDevice>(
-    db,
-    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at
+  return {
+    page: sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at
         from devices where ${pageWhere}
         order by name, id
         limit ${limit + 1}`,
-  );
-  const [{ n }] = await queryRows<{ n: number }>(
-    db,
-    sql`select count(*)::int as n from (select 1 from devices where ${where} limit ${COUNT_CAP + 1}) capped`,
-  );
-  const page = rows.slice(0, limit).map(toView);
-  const last = page[page.length - 1];
-  return {
-    devices: page,
-    nextCursor: rows.length > limit && last ? encodeCursor(last.name, last.id) : null,
-    total: Math.min(Number(n), COUNT_CAP),
-    totalCapped: Number(n) > COUNT_CAP,
+    count: sql`select count(*)::int as n from (select 1 from devices where ${where} limit ${COUNT_CAP + 1}) capped`,
   };
 }
 

@@ -5,12 +5,22 @@
 import { catalogEntry, SAMPLE_DEVICE, type EventType } from "@/lib/events/catalog";
 import type { EventEnvelope, StoredEvent } from "./types";
 
-/** Builds the body a webhook receives for one stored event. */
-export function buildEventEnvelope(event: StoredEvent, webhook: { id: number | null; name: string }): EventEnvelope {
+/**
+ * Builds the body a webhook receives for one stored event, for the attempt sent at `sentAt`. The one builder of
+ * deliveries, test events and the form's preview. `creationTime` is when this callback is sent (Kobiton: "the date
+ * and time the callback is sent"), new on every retry; `eventTime` is when the event happened, the same on every
+ * retry (a receiver measures lag as creationTime − eventTime).
+ */
+export function buildEventEnvelope(
+  event: StoredEvent,
+  webhook: { id: number | null; name: string },
+  sentAt: Date = new Date(),
+): EventEnvelope {
   const entry = catalogEntry(event.type);
   return {
     eventId: event.id,
-    creationTime: event.createdAt.toISOString(),
+    creationTime: sentAt.toISOString(),
+    eventTime: event.createdAt.toISOString(),
     eventType: entry?.group ?? (event.type.startsWith("webhook.") ? "WEBHOOK" : "DEVICE"),
     eventActivity: event.type,
     eventDescription: entry?.description ?? event.type,

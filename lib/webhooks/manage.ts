@@ -9,6 +9,7 @@ import { ENDPOINT_CHECK_FAILED, type WebhookFormInput, type WebhookRequestInput 
 import { catalogEntry, EVENT_TYPES, type EventType } from "@/lib/events/catalog";
 import { createSecret, getSigningSecrets, rotateSecret } from "./secrets";
 import { bumpedUpdatedAt, decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
+import { resumeParkedDeliveries } from "./parking";
 import { newWebhookSecret } from "./signing";
 import type { WebhookAuth, WebhookSettings } from "./types";
 import type { Actor } from "@/lib/actor";
@@ -228,6 +229,15 @@ export async function deleteWebhook(db: Db, actor: Actor, id: number): Promise<v
  */
 export async function setWebhookEnabled(db: Db, actor: Actor, id: number, enabled: boolean, now = new Date()): Promise<WebhookRow> {
   return db.transaction(async (tx) => {
+    // Lock the row first: two concurrent Enables serialize, and the second sees it enabled and does nothing.
+    const [current] = await tx
+      .select()
+      .from(webhooks)
+      .where(and(eq(webhooks.orgId, actor.orgId), eq(webhooks.id, id)))
+      .for("update");
+    if (!current) throw new UserError("Webhook not found.", undefined, "not_found");
+    // Already in the asked state: nothing to change, nothing to resume, nothing to audit.
+    if (current.enabled === enabled) return current;
     const [row] = await tx
       .update(webhooks)
       .set(
@@ -237,16 +247,9 @@ export async function setWebhookEnabled(db: Db, actor: Actor, id: number, enable
       )
       .where(and(eq(webhooks.orgId, actor.orgId), eq(webhooks.id, id)))
       .returning();
-    if (!row) throw new UserError("Webhook not found.", undefined, "not_found");
-    let resumed = 0;
-    if (enabled) {
-      const rows = await tx
-        .update(outbox)
-        .set({ nextAttemptAt: now, lockedUntil: null })
-        .where(and(eq(outbox.orgId, actor.orgId), eq(outbox.webhookId, id), eq(outbox.status, "pending")))
-        .returning({ id: outbox.id });
-      resumed = rows.length;
-    }
+    // Enable resumes only parked rows (the claim parks a disabled webhook's rows it meets); a row leased to a
+    // worker (a send in flight) keeps its lease, so it is never sent twice.
+    const resumed = enabled ? await resumeParkedDeliveries(tx, now, id) : 0;
     await recordAudit(tx, {
       orgId: actor.orgId,
       actorUserId: actor.userId,

@@ -37,7 +37,10 @@ export type StoredEvent = {
 /** The JSON body of a delivery (README, "Webhooks: the request"). */
 export type EventEnvelope = {
   eventId: string;
+  /** When this attempt is sent (ISO 8601): new on every retry. */
   creationTime: string;
+  /** When the event happened (ISO 8601): the same on every retry. */
+  eventTime: string;
   eventType: "DEVICE" | "WEBHOOK";
   eventActivity: string;
   eventDescription: string;
@@ -67,4 +70,6 @@ export type SendResult = {
   durationMs: number;
   error: string | null;
   errorCode: "timeout" | "refused" | "private_address" | "dns" | "invalid_url" | "network" | null;
+  /** Response body bytes read from the socket (reading stops after 64 KB); absent when no response came. */
+  bytesRead?: number;
 };

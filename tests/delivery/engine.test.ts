@@ -52,7 +52,8 @@ describe("processOutbox", () => {
     expect(new Webhook(secret).verify(req.body, req.headers)).toBeTruthy();
     expect(JSON.parse(req.body)).toEqual({
       eventId: events[0].id,
-      creationTime: t0.toISOString(),
+      creationTime: seconds(t0, 0.2).toISOString(), // this attempt's send time (Kobiton)
+      eventTime: t0.toISOString(), // when the event happened
       eventType: "DEVICE",
       eventActivity: "device.status.offline",
       eventDescription: "Offline",
@@ -101,6 +102,10 @@ describe("processOutbox", () => {
     expect(new Set(ids).size).toBe(1);
     const stamps = receiver.requests.map((r) => Number(r.headers["webhook-timestamp"]));
     expect(stamps).toEqual([0, 5, 305].map((s) => Math.floor(seconds(t0, s).getTime() / 1000)));
+    // creationTime is each attempt's send time; eventTime stays the event's
+    const bodies = receiver.requests.map((r) => JSON.parse(r.body) as { creationTime: string; eventTime: string });
+    expect(bodies.map((b) => b.creationTime)).toEqual([0, 5, 305].map((s) => seconds(t0, s).toISOString()));
+    expect(bodies.map((b) => b.eventTime)).toEqual([t0, t0, t0].map((d) => d.toISOString()));
     expect(await db().select().from(deliveryAttempts)).toHaveLength(3);
     // one failed delivery outcome: the streak counts it once
     const [w] = await db().select().from(webhooks).where(eq(webhooks.id, hook.id));

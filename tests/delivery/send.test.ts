@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { sendHttpRequest, RESPONSE_STORE_LIMIT } from "@/lib/delivery/send";
+import { closeSendPools, sendHttpRequest, RESPONSE_READ_LIMIT, RESPONSE_STORE_LIMIT } from "@/lib/delivery/send";
 import type { BuiltRequest } from "@/lib/webhooks/types";
 import { behaviours } from "../support/receiver";
 import { useTestReceiver } from "../support/test-receiver";
@@ -76,7 +76,36 @@ describe("sendHttpRequest", () => {
     receiver.respondWith({ status: 200, body: "x".repeat(1024 * 1024) });
     const result = await sendHttpRequest(request(), { guard: allow });
     expect(result.ok).toBe(true);
-    expect(result.body.length).toBe(RESPONSE_STORE_LIMIT);
+    expect(result.body).toBe("x".repeat(RESPONSE_STORE_LIMIT));
+    // the bytes read: at least 64 KB, and not much more (one chunk past the limit at most), of the 1 MB sent
+    expect(RESPONSE_READ_LIMIT).toBe(64 * 1024);
+    expect(result.bytesRead).toBeGreaterThanOrEqual(RESPONSE_READ_LIMIT);
+    expect(result.bytesRead).toBeLessThan(RESPONSE_READ_LIMIT + 64 * 1024);
+  });
+
+  it("stops reading an endless response after 64 KB instead of waiting for its end", async () => {
+    const endless = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      const chunk = Buffer.alloc(8 * 1024, "y");
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+    });
+    await new Promise<void>((r) => endless.listen(0, "127.0.0.1", r));
+    try {
+      const port = (endless.address() as AddressInfo).port;
+      const started = Date.now();
+      const result = await sendHttpRequest(request("/", { url: `http://127.0.0.1:${port}/` }), { guard: allow, timeoutMs: 5_000 });
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(result).toMatchObject({ ok: true, status: 200, errorCode: null });
+      expect(result.bytesRead).toBeGreaterThanOrEqual(RESPONSE_READ_LIMIT);
+      expect(result.bytesRead).toBeLessThan(RESPONSE_READ_LIMIT + 64 * 1024);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((r) => endless.close(() => r()));
+    }
   });
 
   it("describes non-2xx answers", async () => {
@@ -86,7 +115,29 @@ describe("sendHttpRequest", () => {
   });
 
   it("reuses keep-alive connections", async () => {
-    for (let i = 0; i < 5; i++) await sendHttpRequest(request(), { guard: allow });
-    expect(receiver.requests).toHaveLength(5);
+    // a server of its own, so the connections it accepts can be counted
+    let connections = 0;
+    const seen: (string | undefined)[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.headers.connection);
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    server.keepAliveTimeout = 10_000;
+    server.on("connection", () => connections++);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      for (let i = 0; i < 10; i++) expect((await sendHttpRequest(request("/", { url }), { guard: allow })).ok).toBe(true);
+      expect(seen).toHaveLength(10);
+      // ten sequential requests over one or two TCP connections (the pool may open a second while the first is
+      // being returned); with keep-alive off there would be ten
+      expect(connections).toBeLessThanOrEqual(2);
+      expect(seen.every((c) => c !== "close")).toBe(true);
+    } finally {
+      await closeSendPools();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -50,7 +50,7 @@ describe("device actions", () => {
     const state = await addDevice("org-a");
     expect(state.ok).toBe(true);
     const created = state.data as CreatedDevice;
-    expect(created.token).toMatch(/^spd_[0-9A-Za-z]{40}$/);
+    expect(created.token).toMatch(/^spd_[0-9A-Za-z]{52}$/);
     const [device] = await db().select().from(devices).where(eq(devices.id, created.deviceId));
     expect(device).toMatchObject({ orgId: orgA.id, udid: "dev-1", name: "Pixel 8", tags: ["lab", "eu"], offlineAfterSeconds: 120, status: "offline" });
     const [token] = await db().select().from(deviceTokens).where(eq(deviceTokens.deviceId, device.id));

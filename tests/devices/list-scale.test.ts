@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { orgs } from "@/db/schema";
-import { countDevicesByStatus, listDevices } from "@/lib/devices/queries";
+import { countDevicesByStatus, deviceListQueries, encodeCursor, listDevices } from "@/lib/devices/queries";
 import { useTestDatabase as openTestDatabase } from "../support/db";
 
 const db = openTestDatabase();
@@ -39,13 +39,13 @@ describe.skipIf(!process.env.DATABASE_URL)("devices list at 100,000 devices (Pos
     expect(page.devices[0].name).toBe("Device 001001");
     expect(perPage).toBeLessThan(100);
 
-    const plan = await explain(
-      sql`select id from devices where org_id = ${org.id} and (name, id) > ('Device 050000', 0) order by name, id limit 51`,
-    );
+    // listDevices' own statements (deviceListQueries is what it runs), not hand-copied SQL
+    const deep = deviceListQueries(org.id, { limit: 50, after: encodeCursor("Device 050000", 0) });
+    const plan = await explain(deep.page);
     expect(plan).toContain("devices_org_name_idx");
     expect(plan).not.toMatch(/Sort Method|Seq Scan/);
 
-    const tagPlan = await explain(sql`select id from devices where org_id = ${org.id} and tags @> array['lab-7']::text[] order by name, id limit 51`);
+    const tagPlan = await explain(deviceListQueries(org.id, { limit: 50, tag: "lab-7" }).page);
     expect(tagPlan).not.toContain("Seq Scan on devices");
 
     const t0 = performance.now();

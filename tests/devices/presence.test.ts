@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase, queryRows } from "@/db/client";
 import { devices, events, orgs } from "@/db/schema";
-import { markStaleDevicesOffline } from "@/lib/devices/presence";
+import { markStaleDevicesOffline, staleDevicesQuery } from "@/lib/devices/presence";
 import { useTestDatabase as openTestDatabase } from "../support/db";
 
 const db = openTestDatabase();
@@ -84,10 +84,8 @@ describe("markStaleDevicesOffline", () => {
     await seed([{ udid: "x", status: "online", lastSeen: 0 }]);
     await db().execute(sql`set enable_seqscan = off`);
     try {
-      const plan = await queryRows<Record<string, string>>(
-        db(),
-        sql`explain select id from devices where status <> 'offline' and presence_deadline <= now() order by presence_deadline limit 500`,
-      );
+      // the sweep's own statement (staleDevicesQuery is what markStaleDevicesOffline runs), not a copy of it
+      const plan = await queryRows<Record<string, string>>(db(), sql`explain ${staleDevicesQuery(at(1000), 500)}`);
       expect(plan.map((r) => Object.values(r)[0]).join("\n")).toContain("devices_presence_due_idx");
     } finally {
       await db().execute(sql`set enable_seqscan = on`);

@@ -151,25 +151,65 @@ describe("POST /api/v1/devices/{udid}/status", () => {
       expect((await callDeviceRoute(postStatus, "dev-1", { token: fresh.token, body: {} })).status).toBe(200);
     });
 
-    it("records device.authentication.failed for a known udid at most once a minute", async () => {
+    it("records device.authentication.failed for the device a wrong secret is tied to, at most once a minute", async () => {
       const o = await org();
-      const { device } = await makeDevice(db(), o.id, "dev-1");
+      const { device, token } = await makeDevice(db(), o.id, "dev-1");
+      // the token's public reference with a wrong secret: tied to this device
+      const wrongSecret = token.slice(0, 16) + "B".repeat(40);
+      expect(wrongSecret).not.toBe(token);
       for (let i = 0; i < 3; i++) {
-        await callDeviceRoute(postStatus, "dev-1", { token: "spd_" + "B".repeat(40), body: {}, headers: { "x-forwarded-for": "203.0.113.7" } });
+        await callDeviceRoute(postStatus, "dev-1", { token: wrongSecret, body: {}, headers: { "x-forwarded-for": "203.0.113.7" } });
       }
       const failures = await db().select().from(events).where(eq(events.type, "device.authentication.failed"));
       expect(failures).toHaveLength(1);
       expect(failures[0]).toMatchObject({ deviceId: device.id, deviceUdid: "dev-1", orgId: o.id });
       expect(failures[0].payload).toEqual({ reason: "invalid_token", ip: "203.0.113.7" });
-      // a minute later a new one may be recorded
+      // a minute later a new one may be recorded: the revoked token, presented again, is tied to its device too
       await db().update(devices).set({ authFailureEventAt: new Date(Date.now() - 61_000) }).where(eq(devices.id, device.id));
-      await callDeviceRoute(postStatus, "dev-1", { body: {} });
+      await regenerateDeviceToken(db(), { orgId: o.id, userId: null }, device.id);
+      await callDeviceRoute(postStatus, "dev-1", { token, body: {} });
       const again = await db().select().from(events).where(eq(events.type, "device.authentication.failed"));
-      expect(again).toHaveLength(2);
-      expect(again.map((e) => e.payload.reason).sort()).toEqual(["invalid_token", "missing_token"]);
-      // an unknown udid records nothing
-      await callDeviceRoute(postStatus, "ghost", { token: "spd_" + "B".repeat(40), body: {} });
+      expect(again.map((e) => e.payload.reason).sort()).toEqual(["invalid_token", "revoked_token"]);
+      // nothing ties these to a device: a missing or malformed token, a bare unknown token, an unknown udid
+      await db().update(devices).set({ authFailureEventAt: null }).where(eq(devices.id, device.id));
+      await callDeviceRoute(postStatus, "dev-1", { body: {} });
+      await callDeviceRoute(postStatus, "dev-1", { token: "not-a-token", body: {} });
+      await callDeviceRoute(postStatus, "dev-1", { token: "spd_" + "B".repeat(40), body: {} });
+      await callDeviceRoute(postStatus, "dev-1", { token: "spd_" + "C".repeat(52), body: {} });
+      await callDeviceRoute(postStatus, "ghost", { token: wrongSecret, body: {} });
       expect(await db().select().from(events).where(eq(events.type, "device.authentication.failed"))).toHaveLength(2);
+    });
+
+    it("a bad token aimed at org B's device raises nothing in org A, which has a device with the same udid", async () => {
+      const a = await org("org-a");
+      const b = await org("org-b");
+      const inA = await makeDevice(db(), a.id, "shared-udid-1");
+      const inB = await makeDevice(db(), b.id, "shared-udid-1");
+      await subscribeAll(db(), a.id);
+      await subscribeAll(db(), b.id);
+      const aimedAtB = inB.token.slice(0, 16) + "Z".repeat(40);
+      expect((await callDeviceRoute(postStatus, "shared-udid-1", { token: aimedAtB, body: {} })).status).toBe(401);
+      // and tokens tied to nothing (a bare unknown one, a missing one) raise nothing in either org
+      expect((await callDeviceRoute(postStatus, "shared-udid-1", { token: "spd_" + "Q".repeat(40), body: {} })).status).toBe(401);
+      expect((await callDeviceRoute(postStatus, "shared-udid-1", { body: {} })).status).toBe(401);
+      const failures = await db().select().from(events).where(eq(events.type, "device.authentication.failed"));
+      expect(failures.map((e) => [e.orgId, e.deviceId])).toEqual([[b.id, inB.device.id]]);
+      const queued = await db().select().from(outbox);
+      expect(queued.every((r) => r.orgId === b.id)).toBe(true);
+      // A's own device still works, and so does B's
+      expect((await callDeviceRoute(postStatus, "shared-udid-1", { token: inA.token, body: { status: "online" } })).status).toBe(200);
+      expect((await callDeviceRoute(postStatus, "shared-udid-1", { token: inB.token, body: { status: "online" } })).status).toBe(200);
+    });
+
+    it("tokens issued before references (spd_ + 40 base62, no ref stored) keep working", async () => {
+      const o = await org();
+      const { device } = await makeDevice(db(), o.id, "dev-old");
+      const legacy = "spd_" + "L".repeat(20) + "m".repeat(20);
+      await db().update(deviceTokens).set({ revokedAt: new Date() }).where(eq(deviceTokens.deviceId, device.id));
+      await db().insert(deviceTokens).values({ orgId: o.id, deviceId: device.id, tokenHash: hashDeviceToken(legacy), prefix: legacy.slice(0, 10) });
+      const res = await callDeviceRoute(postStatus, "dev-old", { token: legacy, body: { status: "online" } });
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ status: "online", changed: true });
     });
 
     it("413 over 16 KB, by Content-Length and by the bytes actually sent", async () => {

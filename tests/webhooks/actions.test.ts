@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, deliveryAttempts, devices, events, outbox, webhookSecrets, webhooks } from "@/db/schema";
@@ -13,6 +13,8 @@ import {
 } from "@/lib/actions/webhooks";
 import { SUBSCRIBABLE_EVENT_TYPES } from "@/lib/events/catalog";
 import { getSigningSecrets } from "@/lib/webhooks/secrets";
+import { deliveryHealth, listDeliveries, listTestSends } from "@/lib/delivery/log";
+import { TEMPORARY_SECRET_NOTE } from "@/lib/delivery/test-event";
 import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
 import { actAs } from "../support/session";
@@ -339,6 +341,47 @@ describe("test events", () => {
     expect(state?.message).toMatch(/refused/i);
   });
 
+  it("an unsaved form's result says it was signed with a temporary secret; a saved webhook's does not", async () => {
+    const { ownerA } = await twoOrgs(db());
+    actAs(ownerA.id);
+    const unsaved = await sendTestEventAction(null, form());
+    expect(unsaved?.ok).toBe(true);
+    expect(unsaved!.data).toMatchObject({ temporarySecret: true, note: TEMPORARY_SECRET_NOTE });
+    expect(TEMPORARY_SECRET_NOTE).toBe(
+      "signed with a temporary secret — a receiver that verifies signatures will answer 401 until the webhook is saved",
+    );
+    const id = await create();
+    const saved = await sendTestEventAction(null, { orgSlug: "org-a", id });
+    expect(saved!.data).toMatchObject({ temporarySecret: false, note: null });
+    // the request that was sent is in the result too (credentials masked), not only the response
+    expect((saved!.data as { request: { url: string; body: string } }).request).toMatchObject({ url: receiverUrl });
+  });
+
+  it("a saved webhook's test sends are listed in its delivery log marked Test, and left out of its health figures", async () => {
+    const { ownerA, orgA, orgB } = await twoOrgs(db());
+    actAs(ownerA.id);
+    const id = await create();
+    answer = 500;
+    await sendTestEventAction(null, { orgSlug: "org-a", id, eventType: "device.status.online" }); // answered 500
+    answer = 200;
+    expect((await sendTestEventAction(null, { orgSlug: "org-a", id }))?.ok).toBe(true);
+    // a test from an unsaved form belongs to no webhook
+    await sendTestEventAction(null, form());
+    const tests = await listTestSends(db(), orgA.id, id);
+    expect(tests.map((t) => [t.isTest, t.eventType, t.responseStatus])).toEqual([
+      [true, "webhook.test", 200],
+      [true, "device.status.online", 500],
+    ]);
+    expect(tests[0].requestHeaders["webhook-signature"]).toMatch(/^v1,/);
+    expect(JSON.parse(tests[0].requestBody)).toMatchObject({ eventActivity: "webhook.test", webhookId: id });
+    // not deliveries: the log's deliveries, the health buckets and the list's figures leave them out
+    expect((await listDeliveries(db(), orgA.id, { webhookId: id })).items).toHaveLength(0);
+    const health = await deliveryHealth(db(), orgA.id, id);
+    expect(health.reduce((n, b) => n + b.succeeded + b.failed, 0)).toBe(0);
+    // another org never sees them
+    expect(await listTestSends(db(), orgB.id, id)).toEqual([]);
+  });
+
   it.each(SUBSCRIBABLE_EVENT_TYPES.map((t) => [t]))("saved webhook, %s: verified by the receiver and logged as a test delivery", async (type) => {
     const { ownerA, orgA } = await twoOrgs(db());
     actAs(ownerA.id);
@@ -387,14 +430,15 @@ describe("secrets: reveal and rotate", () => {
 });
 
 describe("enable / disable / delete", () => {
-  it("re-enabling resets the failure streak and makes pending deliveries due now", async () => {
+  it("re-enabling resets the failure streak and makes parked deliveries due now", async () => {
     const { ownerA, orgA } = await twoOrgs(db());
     actAs(ownerA.id);
     const id = await create();
     const later = new Date(Date.now() + 3600_000);
     await db().update(webhooks).set({ enabled: false, disabledReason: "20 failures since yesterday", consecutiveFailures: 20, failingSince: new Date(0) }).where(eq(webhooks.id, id));
     await db().insert(events).values({ id: "evt_1", orgId: orgA.id, type: "device.created", payload: {} });
-    await db().insert(outbox).values({ orgId: orgA.id, eventId: "evt_1", webhookId: id, nextAttemptAt: later });
+    // parked, as a claim leaves the rows of a disabled webhook
+    await db().insert(outbox).values({ orgId: orgA.id, eventId: "evt_1", webhookId: id, nextAttemptAt: sql`'infinity'::timestamptz` });
     const before = Date.now();
     expect((await setWebhookEnabledAction(null, { orgSlug: "org-a", id, enabled: true }))?.ok).toBe(true);
     const [row] = await db().select().from(webhooks).where(eq(webhooks.id, id));
@@ -521,14 +565,25 @@ describe("GET /api/orgs/{slug}/webhooks", () => {
 });
 
 describe("test event rate limit", () => {
-  it("at most 60 test events a minute per org", async () => {
-    const { ownerA, orgA } = await twoOrgs(db());
+  it("at most 60 test events a minute per org: real sends until refused; another org is not affected", async () => {
+    const { ownerA, ownerB } = await twoOrgs(db());
     actAs(ownerA.id);
-    const { hitRateLimit } = await import("@/lib/rate-limit");
-    for (let i = 0; i < 60; i++) await hitRateLimit(db(), `webhook-test:${orgA.id}`, 60, 60);
-    const state = await sendTestEventAction(null, form());
-    expect(state?.ok).toBe(false);
-    expect(state?.message).toMatch(/Too many test events/);
-    expect(receiver.requests).toHaveLength(0);
+    let sent = 0;
+    let refused: Awaited<ReturnType<typeof sendTestEventAction>> = null;
+    for (let i = 0; i < 70 && !refused; i++) {
+      const state = await sendTestEventAction(null, form());
+      if (state?.ok) sent++;
+      else refused = state;
+    }
+    expect(sent).toBe(60);
+    expect(receiver.requests).toHaveLength(60);
+    expect(refused?.message).toMatch(/Too many test events; try again in \d+ s/);
+    // refused before anything is sent
+    expect((await sendTestEventAction(null, form()))?.ok).toBe(false);
+    expect(receiver.requests).toHaveLength(60);
+    // the limit is the org's: org B still sends
+    actAs(ownerB.id);
+    expect((await sendTestEventAction(null, form({ orgSlug: "org-b" })))?.ok).toBe(true);
+    expect(receiver.requests).toHaveLength(61);
   });
 });

@@ -16,7 +16,7 @@ function envelope(overrides: { deviceName?: string; data?: Record<string, unknow
   const event = sampleEvent("device.status.offline", 2, NOW, "evt_01JD0000000000000000000000");
   if (overrides.deviceName !== undefined) event.deviceName = overrides.deviceName;
   if (overrides.data) event.payload = overrides.data;
-  return buildEventEnvelope(event, { id: 129, name: "Webhook for All events" });
+  return buildEventEnvelope(event, { id: 129, name: "Webhook for All events" }, NOW);
 }
 
 describe("buildEventEnvelope", () => {
@@ -24,6 +24,7 @@ describe("buildEventEnvelope", () => {
     expect(envelope()).toEqual({
       eventId: "evt_01JD0000000000000000000000",
       creationTime: "2026-11-23T10:00:00.000Z",
+      eventTime: "2026-11-23T10:00:00.000Z",
       eventType: "DEVICE",
       eventActivity: "device.status.offline",
       eventDescription: "Offline",
@@ -36,6 +37,14 @@ describe("buildEventEnvelope", () => {
     });
   });
 
+  it("creationTime is when this callback is sent, eventTime when the event happened", () => {
+    const event = sampleEvent("device.status.offline", 2, NOW, "evt_01JD0000000000000000000000");
+    const sentAt = new Date(NOW.getTime() + 3 * 3_600_000);
+    const env = buildEventEnvelope(event, { id: 129, name: "W" }, sentAt);
+    expect(env.creationTime).toBe(sentAt.toISOString());
+    expect(env.eventTime).toBe(NOW.toISOString());
+  });
+
   it.each(EVENT_CATALOG.map((e) => [e.type, e]))("%s: description, group and sample data come from the catalog", (type, entry) => {
     const ev = sampleEvent(entry.type, 7, NOW);
     expect(ev.id).toMatch(/^evt_[0-9A-HJKMNP-TV-Z]{26}$/);
@@ -45,11 +54,38 @@ describe("buildEventEnvelope", () => {
     expect(env.eventType).toBe(entry.group);
     expect(env.data).toEqual(entry.sampleData);
     expect(env.webhookId).toBeNull();
-    // every format builds for every type
-    for (const format of ["json", "form", "custom"] as const) {
-      const built = buildWebhookRequest(settings({ format, bodyTemplate: '{"s":"{{data.status}}","all":{{{json}}}}' }), env);
-      expect(built.body.length).toBeGreaterThan(0);
-    }
+  });
+
+  // every format builds for every type, exactly: the body a receiver parses back to the envelope, and the headers
+  it.each(EVENT_CATALOG.map((e) => [e.type, e]))("%s: every format builds (json, form, custom), body and headers exact", (_type, entry) => {
+    const env = buildEventEnvelope(sampleEvent(entry.type, 7, NOW), { id: 129, name: "W" }, NOW);
+    const base = { "user-agent": USER_AGENT };
+
+    const json = buildWebhookRequest(settings({ format: "json" }), env);
+    expect(json).toEqual({ method: "POST", url: "https://hooks.example.com/in", headers: { ...base, "content-type": "application/json" }, body: JSON.stringify(env) });
+    expect(JSON.parse(json.body)).toEqual(env);
+
+    const form = buildWebhookRequest(settings({ format: "form" }), env);
+    expect(form.headers).toEqual({ ...base, "content-type": "application/x-www-form-urlencoded" });
+    // an independent flattening (dots for objects, [i] for arrays), compared pair by pair, in order
+    const leaves: [string, string][] = [];
+    const walk = (v: unknown, key: string) => {
+      if (Array.isArray(v)) return v.length ? v.forEach((x, i) => walk(x, `${key}[${i}]`)) : leaves.push([key, ""]);
+      if (v && typeof v === "object") {
+        const entries = Object.entries(v);
+        if (entries.length === 0 && key) leaves.push([key, ""]);
+        return entries.forEach(([k, x]) => walk(x, key ? `${key}.${k}` : k));
+      }
+      leaves.push([key, v == null ? "" : String(v)]);
+    };
+    walk(env, "");
+    expect([...new URLSearchParams(form.body).entries()]).toEqual(leaves);
+    expect(new URLSearchParams(form.body).get("eventActivity")).toBe(entry.type);
+
+    const custom = buildWebhookRequest(settings({ format: "custom", bodyTemplate: '{"s":"{{data.status}}","all":{{{json}}}}' }), env);
+    expect(custom.headers).toEqual({ ...base, "content-type": "application/json" });
+    const status = (env.data as { status?: unknown }).status;
+    expect(JSON.parse(custom.body)).toEqual({ s: status == null ? "" : String(status), all: env });
   });
 
   it("sample events get unique ids", () => {

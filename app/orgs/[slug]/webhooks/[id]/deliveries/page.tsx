@@ -4,28 +4,30 @@ import { notFound } from "next/navigation";
 import { DeliveryLog } from "@/components/deliveries/delivery-log";
 import { WebhookDeliveryHealth } from "@/components/deliveries/health";
 import { ReplayFailedButton } from "@/components/deliveries/replay-button";
+import { TestSends } from "@/components/deliveries/test-sends";
 import { Card, CardBody, PageHeader } from "@/components/ui";
 import { WebhookSections } from "@/components/webhooks/webhook-sections";
 import { WebhookStatus } from "@/components/webhooks/webhook-status";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
 import { EVENT_CATALOG } from "@/lib/events/catalog";
-import { listDeliveries } from "@/lib/delivery/log";
+import { listDeliveries, listTestSends } from "@/lib/delivery/log";
 import { findWebhook, pendingDeliveries } from "@/lib/webhooks/manage";
 
 export const metadata: Metadata = { title: "Webhook deliveries" };
 export const dynamic = "force-dynamic";
 
-/** /orgs/{slug}/webhooks/{id}/deliveries — one webhook's delivery log and 24 h health. */
+/** /orgs/{slug}/webhooks/{id}/deliveries — one webhook's delivery log, 24 h health, and its test sends (marked Test). */
 export default async function WebhookDeliveriesPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
   const ctx = await requireOrgPage(slug);
   const db = await getDb();
   const row = await findWebhook(db, ctx.orgId, Number(id));
   if (!row) notFound();
-  const [initial, pending] = await Promise.all([
+  const [initial, pending, tests] = await Promise.all([
     listDeliveries(db, ctx.orgId, { webhookId: row.id, limit: 50 }),
     pendingDeliveries(db, ctx.orgId, row.id),
+    listTestSends(db, ctx.orgId, row.id),
   ]);
   const canModify = ctx.can("org_setting.modify");
   const base = `/orgs/${ctx.orgSlug}/webhooks`;
@@ -52,6 +54,7 @@ export default async function WebhookDeliveriesPage({ params }: { params: Promis
         </CardBody>
       </Card>
       <DeliveryLog orgSlug={ctx.orgSlug} webhookId={row.id} canModify={canModify} eventTypes={eventTypes} initial={initial} />
+      <TestSends items={tests} />
     </>
   );
 }
