@@ -165,6 +165,7 @@ export const SIGNATURE_HEADER_NOTES: Record<(typeof SIGNATURE_HEADERS)[number], 
 const BLANK_ENVELOPE: EventEnvelope = {
   eventId: "",
   creationTime: "",
+  eventTime: "",
   eventType: "WEBHOOK",
   eventActivity: "",
   eventDescription: "",
