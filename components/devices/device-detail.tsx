@@ -6,8 +6,9 @@ import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, E
 import { fetchJson } from "@/components/ui/fetch-json";
 import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
-import type { DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
+import type { DesiredView, DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
 import { catalogEntry } from "@/lib/events/catalog";
+import { DesiredConfigCard } from "./desired-config";
 import { DeviceStatusBadge, TagList } from "./status-badge";
 import { TokenReveal } from "./token-reveal";
 
@@ -16,6 +17,7 @@ export type DeviceDetailData = {
   events: DeviceEventView[];
   signals: SignalView[];
   token: { prefix: string; createdAt: string; lastUsedAt: string | null } | null;
+  desired: DesiredView | null;
 };
 
 const POLL_MS = 2_500;
@@ -40,7 +42,15 @@ function eventSummary(e: DeviceEventView): string {
     case "device.state.unplugged":
       return `${String(d.previousStatus)} → ${String(d.status)}`;
     case "device.firmware.updated":
-      return `${String(d.from)} → ${String(d.to)}`;
+      return `${String(d.from)} → ${String(d.to)}${d.target ? (d.to === d.target ? " (target reached)" : ` (target ${String(d.target)})`) : ""}`;
+    case "device.config.written":
+      return `version ${String(d.version)}: ${Object.keys((d.changes as Record<string, unknown>) ?? {}).join(", ") || "firmware target"}`;
+    case "device.config.applied":
+      return `version ${String(d.version)}`;
+    case "device.config.failed":
+      return `version ${String(d.version)}${d.error ? `: ${String(d.error)}` : ""}`;
+    case "device.firmware.update_requested":
+      return `${d.from ? `${String(d.from)} → ` : ""}${String(d.target)}`;
     case "device.registered":
       return `first contact${d.firmwareVersion ? `, firmware ${String(d.firmwareVersion)}` : ""}`;
     case "device.telemetry":
@@ -78,7 +88,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
     refetchInterval: POLL_MS,
     staleTime: 0,
   });
-  const { device, events, signals, token } = data;
+  const { device, events, signals, token, desired } = data;
 
   return (
     <div className="space-y-6">
@@ -134,6 +144,8 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
           </dl>
         </CardBody>
       </Card>
+
+      {desired ? <DesiredConfigCard orgSlug={orgSlug} deviceId={device.id} canModify={canModify} desired={desired} /> : null}
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>

@@ -48,6 +48,35 @@ export function eventsCte(
   });
   return sql`
       input (id, type, device_id, device_udid, device_name, payload, device_tags) as (values ${sql.join(values, sql`, `)}),
+      ${insertInputCte(orgId, at, onlyIf, lease)}`;
+}
+
+/**
+ * eventsCte for many events at once: the events come as ONE JSON parameter (an array of objects with id, type,
+ * device_id, device_udid, device_name, payload, device_tags) instead of a VALUES list, so a statement can carry
+ * tens of thousands of events (a VALUES list would pass the 65,535 bind-parameter limit).
+ */
+export function eventsJsonCte(orgId: number, inputs: readonly EventInput[], emitted: readonly EmittedEvent[], now: Date): SQL {
+  const rows = inputs.map((input, i) => ({
+    id: emitted[i].id,
+    type: input.type,
+    device_id: input.device?.id ?? null,
+    device_udid: input.device?.udid ?? null,
+    device_name: input.device?.name ?? null,
+    payload: input.data,
+    device_tags: input.device?.tags ?? [],
+  }));
+  return sql`
+      input as (
+        select id, type, device_id, device_udid, device_name, payload, device_tags
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as r(id text, type text, device_id int, device_udid text, device_name text, payload jsonb, device_tags text[])),
+      ${insertInputCte(orgId, now.toISOString(), undefined, null)}`;
+}
+
+/** `inserted` and `queued` over an `input` CTE (see eventsCte). */
+function insertInputCte(orgId: number, at: string, onlyIf: SQL | undefined, lease: string | null): SQL {
+  return sql`
       inserted as (
         insert into events (id, org_id, type, device_id, device_udid, device_name, payload, created_at)
         select id, ${orgId}, type, device_id, device_udid, device_name, payload, ${at}::timestamptz from input

@@ -2,6 +2,8 @@ import "server-only";
 import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { devices, deviceTokens, events, signals, type DeviceStatus } from "@/db/schema";
+import { CONFIG_FAILED_SQL, CONFIG_PENDING_SQL } from "@/db/schema/devices";
+import { rolloutState, type ReportedStatus, type RolloutState } from "./desired-state";
 import type { DeviceListQuery } from "@/lib/validation/devices";
 
 /** A device as the portal shows it (JSON-safe). */
@@ -92,6 +94,8 @@ export async function listDevices(db: Db, orgId: number, query: DeviceListQuery)
   }
   if (query.status) filters.push(sql`status = ${query.status}`);
   if (query.tag) filters.push(sql`tags @> array[${query.tag}]::text[]`);
+  if (query.config === "pending") filters.push(CONFIG_PENDING_SQL);
+  if (query.config === "failed") filters.push(CONFIG_FAILED_SQL);
   const where = sql.join(filters, sql` and `);
   const cursor = decodeCursor(query.after);
   const pageWhere = cursor ? sql`${where} and (name, id) > (${cursor[0]}, ${cursor[1]})` : where;
@@ -195,4 +199,72 @@ export async function findDeviceIdByUdid(db: Db, orgId: number, udid: string): P
     .where(and(eq(devices.orgId, orgId), eq(devices.udid, udid)))
     .limit(1);
   return row?.id ?? null;
+}
+
+/** A device's desired state as the portal shows it (JSON-safe). */
+export type DesiredView = {
+  version: number;
+  config: Record<string, unknown> | null;
+  firmwareVersion: string | null;
+  updatedAt: string | null;
+  reported: {
+    version: number;
+    status: ReportedStatus | null;
+    error: string | null;
+    at: string | null;
+    /** The config of the last version the device reported applied. */
+    config: Record<string, unknown> | null;
+  };
+  /** The device's firmware as last reported. */
+  currentFirmware: string | null;
+  rollout: RolloutState;
+};
+
+const jsonValue = <T>(v: unknown): T | null => (v === null || v === undefined ? null : typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
+
+type RawDesired = {
+  status: DeviceStatus;
+  firmware_version: string | null;
+  desired_config: unknown;
+  desired_version: number;
+  desired_firmware: string | null;
+  desired_updated_at: Date | string | null;
+  reported_version: number;
+  reported_status: ReportedStatus | null;
+  reported_error: string | null;
+  reported_at: Date | string | null;
+  reported_config: unknown;
+};
+
+/** The desired and reported state of one device of the org, or null. */
+export async function getDesiredView(db: Db, orgId: number, deviceId: number): Promise<DesiredView | null> {
+  const [r] = await queryRows<RawDesired>(
+    db,
+    sql`select status, firmware_version, desired_config, desired_version, desired_firmware, desired_updated_at,
+          reported_version, reported_status, reported_error, reported_at, reported_config
+        from devices where org_id = ${orgId} and id = ${deviceId}`,
+  );
+  if (!r) return null;
+  const state = {
+    desiredVersion: Number(r.desired_version),
+    desiredFirmware: r.desired_firmware,
+    reportedVersion: Number(r.reported_version),
+    reportedStatus: r.reported_status,
+    reportedError: r.reported_error,
+  };
+  return {
+    version: state.desiredVersion,
+    config: jsonValue<Record<string, unknown>>(r.desired_config),
+    firmwareVersion: r.desired_firmware,
+    updatedAt: iso(r.desired_updated_at),
+    reported: {
+      version: state.reportedVersion,
+      status: r.reported_status,
+      error: r.reported_error,
+      at: iso(r.reported_at),
+      config: jsonValue<Record<string, unknown>>(r.reported_config),
+    },
+    currentFirmware: r.firmware_version,
+    rollout: rolloutState(state, r.firmware_version, r.status !== "offline"),
+  };
 }
