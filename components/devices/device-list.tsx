@@ -17,7 +17,7 @@ const POLL_MS = 2_500;
 const COUNTS_POLL_MS = 10_000;
 const PAGE_SIZE = 50;
 
-type Filters = { q: string; status: string; tag: string };
+type Filters = { q: string; status: string; tag: string; config: string };
 
 async function fetchCounts(orgSlug: string): Promise<StatusCounts> {
   const res = await fetch(`/api/orgs/${encodeURIComponent(orgSlug)}/devices?limit=1&counts=1`, { cache: "no-store" });
@@ -30,6 +30,7 @@ async function fetchDevices(orgSlug: string, filters: Filters, after: string | n
   if (filters.q) params.set("q", filters.q);
   if (filters.status) params.set("status", filters.status);
   if (filters.tag) params.set("tag", filters.tag);
+  if (filters.config) params.set("config", filters.config);
   if (after) params.set("after", after);
   return fetchJson(`/api/orgs/${encodeURIComponent(orgSlug)}/devices?${params}`, "devices");
 }
@@ -52,12 +53,13 @@ export function DeviceList({
   const [search, setSearch] = useState("");
   const [status, setStatus] = useState("");
   const [tag, setTag] = useState("");
+  const [config, setConfig] = useState("");
   // cursors of the pages before the current one (keyset pagination has no page numbers)
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const q = useDebounced(search.trim(), 250);
-  const filters: Filters = { q, status, tag };
+  const filters: Filters = { q, status, tag, config };
   const after = cursors[cursors.length - 1];
-  const isFirstUnfiltered = !q && !status && !tag && after === null;
+  const isFirstUnfiltered = !q && !status && !tag && !config && after === null;
 
   const { data, error, isFetching, isPlaceholderData } = useQuery({
     queryKey: ["devices", orgSlug, filters, after],
@@ -87,7 +89,7 @@ export function DeviceList({
   }, [visibleStatuses, refetchCounts]);
 
   const resetPages = () => setCursors([null]);
-  const filtered = Boolean(q || status || tag);
+  const filtered = Boolean(q || status || tag || config);
   const totalDevices = Object.values(counts).reduce((a, b) => a + b, 0);
 
   if (totalDevices === 0 && !filtered && (data?.devices.length ?? 0) === 0) {
@@ -193,6 +195,23 @@ export function DeviceList({
               ))}
             </Select>
           </div>
+          <div className="w-44">
+            <label htmlFor="device-config-filter" className="sr-only">
+              Configuration
+            </label>
+            <Select
+              id="device-config-filter"
+              value={config}
+              onChange={(e) => {
+                setConfig(e.target.value);
+                resetPages();
+              }}
+            >
+              <option value="">Any configuration</option>
+              <option value="pending">Config pending</option>
+              <option value="failed">Config failed</option>
+            </Select>
+          </div>
           <div className="flex h-9 w-5 items-center" aria-hidden={!isFetching}>
             {isFetching && isPlaceholderData ? <Spinner /> : null}
           </div>
@@ -216,6 +235,7 @@ export function DeviceList({
                   setSearch("");
                   setStatus("");
                   setTag("");
+                  setConfig("");
                   resetPages();
                 }}
               >

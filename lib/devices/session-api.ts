@@ -18,6 +18,7 @@ import {
   listDevices,
   recentDeviceEvents,
   recentDeviceSignals,
+  rolloutSummary,
 } from "./queries";
 
 /**
@@ -134,4 +135,12 @@ export async function desiredBulkResponse(req: NextRequest, ctx: MemberContext):
   const result = await bulkWriteDesired(await getDb(), actor, parsed.data);
   if (result.deliveries > 0) kickDelivery();
   return NextResponse.json(result);
+}
+
+/** GET the rollout view's data: ?tag= (or the whole org). Polled by the rollout page. */
+export async function rolloutResponse(req: NextRequest, ctx: MemberContext): Promise<Response> {
+  const raw = req.nextUrl.searchParams.get("tag")?.trim() ?? "";
+  const tag = raw && raw.length <= 32 ? raw : null;
+  const summary = await rolloutSummary(await getDb(), ctx.orgId, tag);
+  return NextResponse.json(summary, { headers: { "cache-control": "no-store" } });
 }
