@@ -61,13 +61,14 @@ async function lockDevices(tx: Db, orgId: number, where: SQL): Promise<LockedRow
   }));
 }
 
-function plan(rows: LockedRow[], next: (row: LockedRow) => Next): Planned[] {
+/** `firstEmptyCounts`: saving an empty config on a never-written device is a write (the device page's Save). */
+function plan(rows: LockedRow[], next: (row: LockedRow) => Next, firstEmptyCounts = false): Planned[] {
   const out: Planned[] = [];
   for (const row of rows) {
     const n = next(row);
     const changes = diffConfig(row.desired_config, n.config);
     // a first write of an empty config still counts: the device gets version 1 ("nothing set")
-    const configChanged = Object.keys(changes).length > 0 || (row.desired_config === null && row.desired_version === 0);
+    const configChanged = Object.keys(changes).length > 0 || (firstEmptyCounts && row.desired_config === null && row.desired_version === 0);
     const firmwareChanged = n.firmware !== row.desired_firmware;
     if (!configChanged && !firmwareChanged) continue;
     out.push({ row, version: row.desired_version + 1, config: n.config, firmware: n.firmware, changes, firmwareChanged });
@@ -130,7 +131,7 @@ export async function writeDesired(db: Db, actor: Actor, input: DesiredWriteInpu
         "conflict",
       );
     }
-    const planned = plan(rows, () => ({ config: input.config, firmware: input.firmwareVersion }));
+    const planned = plan(rows, () => ({ config: input.config, firmware: input.firmwareVersion }), true);
     if (planned.length === 0) return { matched: 1, changed: 0, version: row.desired_version, deliveries: 0 };
     const who = await actorInfo(tx, actor);
     const { deliveries } = await applyPlan(tx, actor.orgId, planned, who, now);

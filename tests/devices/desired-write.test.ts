@@ -200,6 +200,18 @@ describe("desired configuration: bulk write by tag", () => {
     expect(await eventsOf(d1.id, "device.firmware.update_requested")).toHaveLength(1);
   });
 
+  it("removing names from devices that never had a config changes nothing (no empty version 1)", async () => {
+    const { orgA, ownerA } = await twoOrgs(db());
+    actAs(ownerA.id);
+    const { device } = await makeDevice(db(), orgA.id, "d1", { tags: "lab" });
+    expect((await bulk("org-a", { tag: "lab", remove: ["a"], preview: true })).json).toEqual({ matched: 1, changing: 0 });
+    expect((await bulk("org-a", { tag: "lab", remove: ["a"] })).json).toMatchObject({ matched: 1, changed: 0 });
+    expect((await row(device.id)).desiredVersion).toBe(0);
+    expect(await db().select().from(auditLog).where(eq(auditLog.action, "device.config.bulk_written"))).toHaveLength(0);
+    // but saving an empty config on the device page is a write the device must see
+    expect((await put("org-a", device.id, { config: {} })).json).toMatchObject({ changed: 1, version: 1 });
+  });
+
   it("device list filters: config pending / config failed", async () => {
     const { orgA, ownerA } = await twoOrgs(db());
     actAs(ownerA.id);
