@@ -166,7 +166,11 @@ export function DesiredConfigCard({
         ) : null}
 
         {canModify ? (
-          <Field label="Target firmware" hint="Leave empty for no target. The device is asked to flash it." error={state?.errors?.firmwareVersion}>
+          <Field
+            label="Target firmware"
+            hint={`${desired.currentFirmware ? `The device runs ${desired.currentFirmware}. ` : ""}Leave empty for no target; the device is asked to flash it.`}
+            error={state?.errors?.firmwareVersion}
+          >
             <Input
               value={firmware}
               onChange={(e) => {
