@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
-import { auditLog, devices, events } from "@/db/schema";
+import { auditLog, devices, events, outbox, webhooks } from "@/db/schema";
 import { GET as getDesired, PUT as putDesired } from "@/app/api/orgs/[slug]/devices/[deviceId]/desired/route";
 import { POST as postBulk } from "@/app/api/orgs/[slug]/devices/desired/route";
 import { GET as getList } from "@/app/api/orgs/[slug]/devices/route";
@@ -198,6 +198,31 @@ describe("desired configuration: bulk write by tag", () => {
     await bulk("org-a", { tag: "lab", firmware: "clear" });
     expect(await row(d1.id)).toMatchObject({ desiredVersion: 3, desiredFirmware: null });
     expect(await eventsOf(d1.id, "device.firmware.update_requested")).toHaveLength(1);
+  });
+
+  it("bulk events reach only the webhooks whose device scope covers each device (tags, selected, all)", async () => {
+    const { orgA, orgB, ownerA } = await twoOrgs(db());
+    actAs(ownerA.id);
+    const { device: d1 } = await makeDevice(db(), orgA.id, "d1", { tags: "lab" });
+    const { device: d2 } = await makeDevice(db(), orgA.id, "d2", { tags: "lab, eu" });
+    const hook = (name: string, extra: Partial<typeof webhooks.$inferInsert>, orgId = orgA.id) =>
+      db()
+        .insert(webhooks)
+        .values({ orgId, name, url: "http://127.0.0.1:9/h", events: ["device.config.written"], ...extra })
+        .returning()
+        .then((r) => r[0]);
+    const eu = await hook("eu", { deviceScope: "tags", deviceTags: ["eu"] });
+    const one = await hook("one", { deviceScope: "selected", deviceIds: [d1.id] });
+    const all = await hook("all", {});
+    const off = await hook("off", { enabled: false });
+    const fw = await hook("fw", { events: ["device.firmware.update_requested"] });
+    const otherOrg = await hook("b", {}, orgB.id);
+    const res = await bulk("org-a", { tag: "lab", set: { a: 1 } });
+    expect(res.json).toMatchObject({ changed: 2, deliveries: 4 });
+    const rows = await db().select({ webhookId: outbox.webhookId, deviceId: events.deviceId }).from(outbox).innerJoin(events, eq(events.id, outbox.eventId));
+    const got = rows.map((r) => `${r.webhookId}:${r.deviceId}`).sort();
+    expect(got).toEqual([`${eu.id}:${d2.id}`, `${one.id}:${d1.id}`, `${all.id}:${d1.id}`, `${all.id}:${d2.id}`].sort());
+    for (const h of [off, fw, otherOrg]) expect(got.some((g) => g.startsWith(`${h.id}:`))).toBe(false);
   });
 
   it("removing names from devices that never had a config changes nothing (no empty version 1)", async () => {
