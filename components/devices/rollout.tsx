@@ -129,7 +129,12 @@ export function Rollout({ orgSlug, tags, canModify, initial }: { orgSlug: string
                     <span className="flex flex-wrap items-center gap-2">
                       <RolloutBadge state={d.rollout} /> <DeviceStatusBadge status={d.status} />
                     </span>
-                    {d.reportedError ? <span className="block text-xs text-danger">{d.reportedError}</span> : null}
+                    {d.reportedError ? (
+                      <span className={d.rollout === "failed" ? "block text-xs text-danger" : "block text-xs text-muted"}>
+                        {d.reportedVersion !== d.desiredVersion ? `version ${d.reportedVersion}: ` : ""}
+                        {d.reportedError}
+                      </span>
+                    ) : null}
                   </TD>
                   <TD className="font-mono text-xs">
                     {d.reportedVersion} / {d.desiredVersion}
