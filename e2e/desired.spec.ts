@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { signUp } from "./helpers";
 
-test("edit the desired configuration on the device page; the device gets it, acknowledges it, and the page follows live", async ({ page, request }) => {
+test("edit the desired configuration on the device page; the device gets it, acknowledges it, the page follows live and the events reach the inbox", async ({ page, request }) => {
+  test.setTimeout(180_000);
   const { slug } = await signUp(page, { name: "Config Tester" });
   const created = await page.request.post(`/api/orgs/${slug}/devices`, {
     data: { udid: "e2e-cfg-01", name: "Config Phone", tags: ["lab-1"] },
@@ -11,6 +12,21 @@ test("edit the desired configuration on the device page; the device gets it, ack
   const deviceApi = (body: unknown) =>
     request.post("/api/v1/devices/e2e-cfg-01/status", { headers: { authorization: `Bearer ${token}` }, data: body });
   expect((await deviceApi({ status: "online", firmwareVersion: "1.0.0" })).status()).toBe(200);
+
+  // an inbox and a webhook to it, subscribed to every event: the config events must arrive there
+  await page.goto(`/orgs/${slug}/inbox`);
+  await page.getByRole("button", { name: "Create inbox" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "Create inbox" });
+  await dialog.getByLabel("Name").fill("Config receiver");
+  await dialog.getByRole("button", { name: "Create inbox" }).click();
+  await expect(dialog).toBeHidden();
+  const inboxUrl = await page.getByLabel("Inbox URL").inputValue();
+  await page.goto(`/orgs/${slug}/webhooks/new`);
+  await page.getByLabel("Webhook Name").fill("Config hook");
+  await page.getByRole("textbox", { name: /^URL\b/ }).fill(inboxUrl);
+  await page.getByRole("button", { name: "Select all" }).click();
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(/\/webhooks\/\d+$/);
 
   await page.goto(`/orgs/${slug}/devices/${device.id}`);
   await expect(page.getByRole("heading", { name: /Desired configuration/ })).toBeVisible();
@@ -47,6 +63,14 @@ test("edit the desired configuration on the device page; the device gets it, ack
   await expect(diff.getByRole("row", { name: /sampleRate/ })).toContainText("same");
   await expect(page.getByRole("table", { name: "Recent events" })).toContainText("Configuration applied");
   await expect(page.getByRole("table", { name: "Recent events" })).toContainText("target reached");
+
+  // the events arrived in the inbox, signed
+  await page.goto(`/orgs/${slug}/inbox`);
+  const items = page.getByTestId("inbox-request");
+  for (const type of ["device.config.written", "device.firmware.update_requested", "device.config.applied", "device.firmware.updated"]) {
+    await expect(items.filter({ hasText: `"eventActivity": "${type}"` }).first()).toBeVisible({ timeout: 30_000 });
+  }
+  await expect(items.filter({ hasText: '"eventActivity": "device.config.applied"' }).first().getByText("Verified — signed by webhook Config hook")).toBeVisible();
 
   // the rollout view counts it on target
   await page.goto(`/orgs/${slug}/devices/rollout`);
