@@ -115,26 +115,37 @@ function signalNameProblem(name: string): string | null {
 
 const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
 
-/** A desired configuration: a JSON object of named values (signal name rules), at most 16 KB as JSON. */
-export const desiredConfigSchema = z
-  .record(z.string(), z.json(), { error: "config must be a JSON object of named values" })
-  .superRefine((map, ctx) => {
-    const names = Object.keys(map);
-    if (names.length > MAX_DESIRED_CONFIG_KEYS) {
-      ctx.addIssue({ code: "custom", message: `At most ${MAX_DESIRED_CONFIG_KEYS} names in a configuration` });
-      return;
+/**
+ * A desired configuration: a JSON object of named values (signal name rules), at most 16 KB as JSON. "__proto__"
+ * passes the name rule but cannot be an object key in JavaScript (zod would drop it silently): it is refused.
+ */
+export const desiredConfigSchema = z.preprocess(
+  (value, ctx) => {
+    if (value !== null && typeof value === "object" && Object.prototype.hasOwnProperty.call(value, "__proto__")) {
+      ctx.addIssue({ code: "custom", message: 'Name "__proto__" is reserved' });
     }
-    for (const name of names) {
-      const problem = signalNameProblem(name);
-      if (problem) {
-        ctx.addIssue({ code: "custom", message: problem });
+    return value;
+  },
+  z
+    .record(z.string(), z.json(), { error: "config must be a JSON object of named values" })
+    .superRefine((map, ctx) => {
+      const names = Object.keys(map);
+      if (names.length > MAX_DESIRED_CONFIG_KEYS) {
+        ctx.addIssue({ code: "custom", message: `At most ${MAX_DESIRED_CONFIG_KEYS} names in a configuration` });
         return;
       }
-    }
-    if (jsonBytes(map) > MAX_DESIRED_CONFIG_BYTES) {
-      ctx.addIssue({ code: "custom", message: `The configuration is larger than ${MAX_DESIRED_CONFIG_BYTES / 1024} KB as JSON` });
-    }
-  });
+      for (const name of names) {
+        const problem = signalNameProblem(name);
+        if (problem) {
+          ctx.addIssue({ code: "custom", message: problem });
+          return;
+        }
+      }
+      if (jsonBytes(map) > MAX_DESIRED_CONFIG_BYTES) {
+        ctx.addIssue({ code: "custom", message: `The configuration is larger than ${MAX_DESIRED_CONFIG_BYTES / 1024} KB as JSON` });
+      }
+    }),
+);
 
 /** A target firmware version: "" or null clears it. */
 const targetFirmwareSchema = z.preprocess(

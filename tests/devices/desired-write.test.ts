@@ -100,6 +100,8 @@ describe("desired configuration: single-device write", () => {
     ["an empty name", { config: { "": 1 } }],
     ["a name over 64 characters", { config: { ["x".repeat(65)]: 1 } }],
     ["over 16 KB", { config: { blob: "x".repeat(MAX_DESIRED_CONFIG_BYTES) } }],
+    ["a __proto__ name (JSON.parse keeps it as an own key)", JSON.parse('{"config": {"__proto__": {"polluted": true}, "a": 1}}')],
+    ["201 names", { config: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i])) }],
     ["a bad firmware version", { config: {}, firmwareVersion: "2.1 beta" }],
     ["a firmware version that is not a string", { config: {}, firmwareVersion: 2 }],
   ])("bad input (%s) → 400 and nothing changed", async (_name, body) => {
@@ -175,6 +177,9 @@ describe("desired configuration: bulk write by tag", () => {
     expect((await bulk("org-a", { tag: "lab", set: { "no spaces": 1 } })).status).toBe(400);
     expect((await bulk("org-a", { tag: "lab", remove: ["no spaces"] })).status).toBe(400);
     expect((await bulk("org-a", { tag: "lab", set: [1] })).status).toBe(400);
+    expect((await bulk("org-a", JSON.parse('{"tag": "lab", "set": {"__proto__": {"x": 1}, "a": 1}}'))).status).toBe(400);
+    expect((await bulk("org-a", { tag: "lab", set: { a: 1 }, firmware: "set" })).status).toBe(400);
+    expect((await bulk("org-a", { tag: "bad tag!", set: { a: 1 } })).status).toBe(400);
 
     // d2 already has rate 5: only d1 changes when old is removed
     expect((await bulk("org-a", { tag: "lab", set: { rate: 5 }, remove: ["old"], preview: true })).json).toEqual({ matched: 2, changing: 1 });
