@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
-import { Alert, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { fetchJson } from "@/components/ui/fetch-json";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
@@ -252,6 +252,7 @@ export function DeviceList({
                 <TH>Status</TH>
                 <TH>Last seen</TH>
                 <TH>Firmware</TH>
+                <TH>Config</TH>
                 <TH>Tags</TH>
               </tr>
             </THead>
@@ -310,6 +311,15 @@ function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string })
         {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">Never</span>}
       </TD>
       <TD className="font-mono text-xs text-muted">{device.firmwareVersion ?? <span className="text-faint">—</span>}</TD>
+      <TD>
+        {device.configState === "failed" ? (
+          <Badge tone="danger">Failed</Badge>
+        ) : device.configState === "pending" ? (
+          <Badge tone="warning">Pending</Badge>
+        ) : (
+          <span className="text-faint">—</span>
+        )}
+      </TD>
       <TD>
         <TagList tags={device.tags} />
       </TD>

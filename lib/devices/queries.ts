@@ -18,6 +18,8 @@ export type DeviceView = {
   firmwareVersion: string | null;
   offlineAfterSeconds: number;
   createdAt: string;
+  /** Desired configuration: "pending" (written, not applied yet), "failed" (its ack failed), null otherwise. */
+  configState: "pending" | "failed" | null;
 };
 
 export type DeviceListPage = {
@@ -30,6 +32,7 @@ export type DeviceListPage = {
 };
 
 const COUNT_CAP = 10_000;
+const CONFIG_STATE_SQL = sql`case when ${CONFIG_FAILED_SQL} then 'failed' when ${CONFIG_PENDING_SQL} then 'pending' end`;
 const DEFAULT_PAGE_SIZE = 50;
 
 const iso = (d: Date | string | null): string | null => (d ? new Date(d).toISOString() : null);
@@ -45,6 +48,7 @@ type RawDevice = {
   firmware_version: string | null;
   offline_after_seconds: number;
   created_at: Date | string;
+  config_state: "pending" | "failed" | null;
 };
 
 function toView(r: RawDevice): DeviceView {
@@ -59,6 +63,7 @@ function toView(r: RawDevice): DeviceView {
     firmwareVersion: r.firmware_version,
     offlineAfterSeconds: r.offline_after_seconds,
     createdAt: iso(r.created_at)!,
+    configState: r.config_state ?? null,
   };
 }
 
@@ -102,7 +107,8 @@ export async function listDevices(db: Db, orgId: number, query: DeviceListQuery)
 
   const rows = await queryRows<RawDevice>(
     db,
-    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at
+    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at,
+          ${CONFIG_STATE_SQL} as config_state
         from devices where ${pageWhere}
         order by name, id
         limit ${limit + 1}`,
@@ -146,7 +152,8 @@ export async function listDeviceTags(db: Db, orgId: number, limit = 100): Promis
 export async function getDevice(db: Db, orgId: number, deviceId: number): Promise<DeviceView | null> {
   const [row] = await queryRows<RawDevice>(
     db,
-    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at
+    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at,
+          ${CONFIG_STATE_SQL} as config_state
         from devices where org_id = ${orgId} and id = ${deviceId}`,
   );
   return row ? toView(row) : null;

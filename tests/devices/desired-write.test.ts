@@ -257,6 +257,10 @@ describe("desired configuration: bulk write by tag", () => {
         devices: { udid: string }[];
       }).devices.map((d) => d.udid);
     expect(await list("pending")).toEqual(["d2", "d3"]);
+    const states = ((await (await getList(req("/api/orgs/org-a/devices"), { params: Promise.resolve({ slug: "org-a" }) })).json()) as {
+      devices: { udid: string; configState: string | null }[];
+    }).devices.map((d) => `${d.udid}:${d.configState}`);
+    expect(states).toEqual(["d1:null", "d2:failed", "d3:pending"]);
     expect(await list("failed")).toEqual(["d2"]);
   });
 });
