@@ -6,8 +6,14 @@
  * heartbeats, firmware updates and signals through the public device API, printing one line per change. It stops
  * after --duration seconds and only talks to the given URL (localhost unless --allow-remote).
  *
+ * Desired state: when an answer carries `desired` (the portal wrote a config or a target firmware), the device
+ * applies the config at once and acknowledges it in its next status report (`reported`); with a target firmware it
+ * "flashes" it for --flash-seconds first and fails a --fail-share of the flashes (acknowledged as failed, not
+ * retried).
+ *
  * Options: --devices N (20) --url URL (http://localhost:3000) --duration S (300) --email/--password (demo user)
- *          --org SLUG (the user's first org) --offline-after S (60) --allow-remote
+ *          --org SLUG (the user's first org) --offline-after S (60) --flash-seconds S (5) --fail-share F (0.1)
+ *          --allow-remote
  */
 import { parseArgs } from "node:util";
 
@@ -22,6 +28,8 @@ const { values: args } = parseArgs({
     password: { type: "string", default: "signalpost" },
     org: { type: "string" },
     "offline-after": { type: "string", default: "60" },
+    "flash-seconds": { type: "string", default: "5" },
+    "fail-share": { type: "string", default: "0.1" },
     "allow-remote": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -29,13 +37,17 @@ const { values: args } = parseArgs({
 });
 
 if (args.help) {
-  console.log("Usage: npm run simulate -- [--devices 20] [--url http://localhost:3000] [--duration 300] [--email …] [--password …] [--org slug] [--allow-remote]");
+  console.log(
+    "Usage: npm run simulate -- [--devices 20] [--url http://localhost:3000] [--duration 300] [--email …] [--password …] [--org slug] [--flash-seconds 5] [--fail-share 0.1] [--allow-remote]",
+  );
   process.exit(0);
 }
 
 const DEVICE_COUNT = Math.max(1, Math.min(500, Number(args.devices) || 20));
 const DURATION_MS = Math.max(1, Number(args.duration) || 300) * 1000;
 const OFFLINE_AFTER = Math.max(30, Math.min(86_400, Number(args["offline-after"]) || 60));
+const FLASH_MS = Math.max(0, Number(args["flash-seconds"]) || 0) * 1000;
+const FAIL_SHARE = Math.max(0, Math.min(1, Number(args["fail-share"] ?? 0.1)));
 const base = new URL(args.url!);
 /** Path prefix when the portal is served under a sub-path ("" at the root). */
 const prefix = base.pathname.replace(/\/+$/, "");
@@ -110,7 +122,20 @@ type SimDevice = {
   /** Until when the device stays silent (simulating a lost connection); 0 = talking. */
   silentUntil: number;
   nextBeatAt: number;
+  /** Highest desired version this device applied (or gave up on). */
+  handledVersion: number;
+  /** The config it runs (applied from `desired`). */
+  config: Record<string, unknown>;
+  /** A firmware flash in progress, for a desired version. */
+  flash: { version: number; target: string; doneAt: number; fail: boolean } | null;
+  /** The acknowledgement to send with the next status report. */
+  ack: Ack | null;
+  /** The portal manages this device's firmware (a target was set): no more spontaneous updates. */
+  managedFirmware: boolean;
 };
+
+type Ack = { version: number; status: "applied" | "failed"; error?: string };
+type Desired = { version: number; config: Record<string, unknown>; firmwareVersion: string | null };
 
 async function prepareDevices(slug: string): Promise<SimDevice[]> {
   const existing = await json<{ devices: Array<{ id: number; udid: string; status: Status; firmwareVersion: string | null }> }>(
@@ -150,22 +175,80 @@ async function prepareDevices(slug: string): Promise<SimDevice[]> {
       temperature: 20 + Math.random() * 10,
       silentUntil: 0,
       nextBeatAt: Date.now() + Math.random() * 3000,
+      handledVersion: 0,
+      config: {},
+      flash: null,
+      ack: null,
+      managedFirmware: false,
     });
   }
   return out;
 }
 
-/** Calls the device API; honours 429 Retry-After by skipping this device until then. */
-async function deviceCall(d: SimDevice, route: "status" | "signals", body: unknown) {
+/**
+ * Calls the device API; honours 429 Retry-After by skipping this device until then. A status report carries the
+ * pending acknowledgement (`reported`); an answer's `desired` is applied.
+ */
+async function deviceCall(d: SimDevice, route: "status" | "signals", body: Record<string, unknown>) {
+  const ack = route === "status" ? d.ack : null;
   const res = await fetch(new URL(`${prefix}/api/v1/devices/${encodeURIComponent(d.udid)}/${route}`, base.origin), {
     method: "POST",
     headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
+    body: JSON.stringify(ack ? { ...body, reported: ack } : body),
   });
-  const reply = (await res.json().catch(() => ({}))) as { status?: Status; changed?: boolean; events?: string[]; error?: { message: string } };
+  const reply = (await res.json().catch(() => ({}))) as {
+    status?: Status;
+    changed?: boolean;
+    events?: string[];
+    desired?: Desired;
+    error?: { message: string };
+  };
   if (res.status === 429) d.nextBeatAt = Date.now() + Number(res.headers.get("retry-after") ?? 1) * 1000;
   else if (!res.ok) log(`${d.udid}  ${route} → HTTP ${res.status} ${reply.error?.message ?? ""}`);
+  if (ack && (res.ok || res.status === 400)) {
+    // sent (or refused for good: e.g. the portal's data was reset): do not send it again
+    if (d.ack === ack) d.ack = null;
+    if (res.ok) log(`${d.udid}  acknowledged version ${ack.version}: ${ack.status}${ack.error ? ` (${ack.error})` : ""}`);
+  }
+  if (res.ok && reply.desired) applyDesired(d, reply.desired);
   return { ok: res.ok, reply };
+}
+
+/** A new desired version: apply the config now; flash the target firmware first when it differs. */
+function applyDesired(d: SimDevice, desired: Desired) {
+  if (desired.version <= d.handledVersion || d.flash?.version === desired.version) return;
+  d.config = desired.config;
+  if (desired.firmwareVersion) d.managedFirmware = true;
+  const names = Object.keys(desired.config);
+  if (desired.firmwareVersion && desired.firmwareVersion !== d.firmware) {
+    const fail = Math.random() < FAIL_SHARE;
+    d.flash = { version: desired.version, target: desired.firmwareVersion, doneAt: Date.now() + FLASH_MS, fail };
+    d.handledVersion = desired.version;
+    log(`${d.udid}  desired version ${desired.version}: config applied (${names.join(", ") || "empty"}), flashing ${desired.firmwareVersion}…`);
+    return;
+  }
+  d.handledVersion = desired.version;
+  d.ack = { version: desired.version, status: "applied" };
+  d.nextBeatAt = Math.min(d.nextBeatAt, Date.now() + 500);
+  log(`${d.udid}  desired version ${desired.version}: config applied (${names.join(", ") || "empty"})`);
+}
+
+/** A flash that is done reports the new firmware (or the failure) with its acknowledgement at once. */
+async function finishFlash(d: SimDevice, now: number): Promise<boolean> {
+  const flash = d.flash;
+  if (!flash || flash.doneAt > now) return false;
+  d.flash = null;
+  if (flash.fail) {
+    d.ack = { version: flash.version, status: "failed", error: `flashing ${flash.target} failed: image checksum mismatch` };
+    log(`${d.udid}  flashing ${flash.target} failed`);
+    await deviceCall(d, "status", { firmwareVersion: d.firmware });
+  } else {
+    log(`${d.udid}  flashed ${d.firmware} → ${flash.target}`);
+    d.firmware = flash.target;
+    d.ack = { version: flash.version, status: "applied" };
+    await deviceCall(d, "status", { firmwareVersion: d.firmware });
+  }
+  return true;
 }
 
 const pick = <T,>(items: Array<[T, number]>): T => {
@@ -196,12 +279,18 @@ const bumpFirmware = (v: string) => {
 };
 
 async function step(d: SimDevice, now: number) {
-  if (d.silentUntil > now || d.nextBeatAt > now) return;
+  if (d.silentUntil > now || (d.nextBeatAt > now && !(d.flash && d.flash.doneAt <= now))) return;
   if (d.silentUntil) {
     d.silentUntil = 0;
     log(`${d.udid}  connection restored`);
   }
+  if (await finishFlash(d, now)) return;
   d.nextBeatAt = now + 2000 + Math.random() * 4000;
+  if (d.ack) {
+    // acknowledge a desired version right away
+    await deviceCall(d, "status", { firmwareVersion: d.firmware });
+    return;
+  }
   const roll = Math.random();
   if (roll < 0.02 && d.status !== "offline") {
     // lose the connection for longer than the offline timeout: the presence sweep marks it offline
@@ -210,7 +299,7 @@ async function step(d: SimDevice, now: number) {
     d.status = "offline";
     return;
   }
-  if (roll < 0.04) {
+  if (roll < 0.04 && !d.flash && !d.managedFirmware) {
     const to = bumpFirmware(d.firmware);
     const { ok, reply } = await deviceCall(d, "status", { firmwareVersion: to });
     if (ok) {

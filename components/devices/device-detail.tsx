@@ -6,8 +6,9 @@ import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, E
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
-import type { DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
+import type { DesiredView, DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
 import { catalogEntry, summarizeEvent } from "@/lib/events/catalog";
+import { DesiredConfigCard } from "./desired-config";
 import { DeviceStatusBadge, TagList } from "./status-badge";
 import { TokenReveal } from "./token-reveal";
 
@@ -16,6 +17,7 @@ export type DeviceDetailData = {
   events: DeviceEventView[];
   signals: SignalView[];
   token: { prefix: string; createdAt: string; lastUsedAt: string | null } | null;
+  desired: DesiredView | null;
 };
 
 const POLL_MS = 2_500;
@@ -54,7 +56,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
     refetchInterval: POLL_MS,
     staleTime: 0,
   });
-  const { device, events, signals, token } = data;
+  const { device, events, signals, token, desired } = data;
 
   return (
     <div className="space-y-6">
@@ -110,6 +112,8 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
           </dl>
         </CardBody>
       </Card>
+
+      {desired ? <DesiredConfigCard orgSlug={orgSlug} deviceId={device.id} canModify={canModify} desired={desired} /> : null}
 
       {/* minmax(0,1fr): a wide table scrolls inside its card instead of stretching the card past a phone's screen */}
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">

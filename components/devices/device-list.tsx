@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
-import { Alert, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
@@ -17,7 +17,7 @@ const POLL_MS = 2_500;
 const COUNTS_POLL_MS = 10_000;
 const PAGE_SIZE = 50;
 
-type Filters = { q: string; status: string; tag: string };
+type Filters = { q: string; status: string; tag: string; config: string };
 
 async function fetchCounts(orgSlug: string): Promise<StatusCounts> {
   return (await fetchJson<{ counts: StatusCounts }>(`${orgApiPath(orgSlug)}/devices?limit=1&counts=1`, "device counts")).counts;
@@ -28,6 +28,7 @@ async function fetchDevices(orgSlug: string, filters: Filters, after: string | n
   if (filters.q) params.set("q", filters.q);
   if (filters.status) params.set("status", filters.status);
   if (filters.tag) params.set("tag", filters.tag);
+  if (filters.config) params.set("config", filters.config);
   if (after) params.set("after", after);
   return fetchJson(`${orgApiPath(orgSlug)}/devices?${params}`, "devices");
 }
@@ -50,12 +51,13 @@ export function DeviceList({
   const [search, setSearch] = useState("");
   const [status, setStatus] = useState("");
   const [tag, setTag] = useState("");
+  const [config, setConfig] = useState("");
   // cursors of the pages before the current one (keyset pagination has no page numbers)
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const q = useDebounced(search.trim(), 250);
-  const filters: Filters = { q, status, tag };
+  const filters: Filters = { q, status, tag, config };
   const after = cursors[cursors.length - 1];
-  const isFirstUnfiltered = !q && !status && !tag && after === null;
+  const isFirstUnfiltered = !q && !status && !tag && !config && after === null;
 
   const { data, error, isFetching, isPlaceholderData } = useQuery({
     queryKey: queryKeys.deviceList(orgSlug, filters, after),
@@ -85,7 +87,7 @@ export function DeviceList({
   }, [visibleStatuses, refetchCounts]);
 
   const resetPages = () => setCursors([null]);
-  const filtered = Boolean(q || status || tag);
+  const filtered = Boolean(q || status || tag || config);
   const totalDevices = Object.values(counts).reduce((a, b) => a + b, 0);
 
   if (totalDevices === 0 && !filtered && (data?.devices.length ?? 0) === 0) {
@@ -191,6 +193,23 @@ export function DeviceList({
               ))}
             </Select>
           </div>
+          <div className="w-44">
+            <label htmlFor="device-config-filter" className="sr-only">
+              Configuration
+            </label>
+            <Select
+              id="device-config-filter"
+              value={config}
+              onChange={(e) => {
+                setConfig(e.target.value);
+                resetPages();
+              }}
+            >
+              <option value="">Any configuration</option>
+              <option value="pending">Config pending</option>
+              <option value="failed">Config failed</option>
+            </Select>
+          </div>
           <div className="flex h-9 w-5 items-center" aria-hidden={!isFetching}>
             {isFetching && isPlaceholderData ? <Spinner /> : null}
           </div>
@@ -214,6 +233,7 @@ export function DeviceList({
                   setSearch("");
                   setStatus("");
                   setTag("");
+                  setConfig("");
                   resetPages();
                 }}
               >
@@ -238,6 +258,7 @@ export function DeviceList({
                     <TH>Status</TH>
                     <TH>Last seen</TH>
                     <TH>Firmware</TH>
+                    <TH>Config</TH>
                     <TH>Tags</TH>
                   </tr>
                 </THead>
@@ -298,6 +319,15 @@ function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string })
         {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">Never</span>}
       </TD>
       <TD className="font-mono text-xs text-muted">{device.firmwareVersion ?? <span className="text-faint">—</span>}</TD>
+      <TD>
+        {device.configState === "failed" ? (
+          <Badge tone="danger">Failed</Badge>
+        ) : device.configState === "pending" ? (
+          <Badge tone="warning">Pending</Badge>
+        ) : (
+          <span className="text-faint">—</span>
+        )}
+      </TD>
       <TD>
         <TagList tags={device.tags} />
       </TD>

@@ -5,6 +5,12 @@ import { orgs } from "./accounts";
 
 export const DEVICE_STATUSES = ["online", "offline", "utilizing", "unplugged"] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
+export const REPORTED_STATUSES = ["applied", "failed"] as const;
+
+/** A device's config is pending: a version was written that the device has not reported applied. */
+export const CONFIG_PENDING_SQL = sql`desired_version > 0 and (reported_version < desired_version or reported_status is distinct from 'applied')`;
+/** A device's config failed: its ack of the desired version says failed. */
+export const CONFIG_FAILED_SQL = sql`reported_status = 'failed' and reported_version = desired_version`;
 
 /** A managed device. `udid` is unique per org; status is driven by the status API and the presence sweep. */
 export const devices = pgTable(
@@ -26,6 +32,21 @@ export const devices = pgTable(
     presenceDeadline: tstz("presence_deadline"),
     /** When the last device.authentication.failed event was recorded (at most one a minute). */
     authFailureEventAt: tstz("auth_failure_event_at"),
+    // Desired state (lib/devices/desired-state.ts): written by the portal, acknowledged by the device.
+    /** Desired configuration (signal-name keys → JSON values, ≤ 16 KB); null until first written. */
+    desiredConfig: jsonb("desired_config").$type<Record<string, unknown>>(),
+    /** Bumped on every write of the config or the target firmware; 0: never written. */
+    desiredVersion: integer("desired_version").notNull().default(0),
+    /** Target firmware version, or null for none. */
+    desiredFirmware: text("desired_firmware"),
+    desiredUpdatedAt: tstz("desired_updated_at"),
+    /** Highest version the device acknowledged (0: none), with its outcome. */
+    reportedVersion: integer("reported_version").notNull().default(0),
+    reportedStatus: text("reported_status", { enum: REPORTED_STATUSES }),
+    reportedError: text("reported_error"),
+    reportedAt: tstz("reported_at"),
+    /** The config of the last version the device reported applied (the portal's diff compares against it). */
+    reportedConfig: jsonb("reported_config").$type<Record<string, unknown>>(),
     ...timestamps,
   },
   (t) => [
@@ -41,6 +62,9 @@ export const devices = pgTable(
     index("devices_tags_gin_idx").using("gin", t.tags),
     // presence sweep: due devices that are not offline yet
     index("devices_presence_due_idx").on(t.presenceDeadline).where(sql`${t.status} <> 'offline'`),
+    // devices page filters "config pending" / "config failed" and the rollout view (only the few such devices)
+    index("devices_config_pending_idx").on(t.orgId, t.name, t.id).where(CONFIG_PENDING_SQL),
+    index("devices_config_failed_idx").on(t.orgId, t.name, t.id).where(CONFIG_FAILED_SQL),
   ],
 );
 

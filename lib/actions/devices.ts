@@ -6,7 +6,14 @@ import { getDb } from "@/db/client";
 import { orgAction } from "@/lib/actions/safe-action";
 import { createDevice, deleteDevice, regenerateDeviceToken, updateDevice } from "@/lib/devices/admin";
 import { kickDelivery } from "@/lib/delivery/kick";
-import { deviceCreateSchema, deviceRefSchema, deviceUpdateSchema } from "@/lib/validation/devices";
+import { bulkWriteDesired, previewBulkDesired, writeDesired } from "@/lib/devices/desired";
+import {
+  desiredBulkSchema,
+  desiredWriteSchema,
+  deviceCreateSchema,
+  deviceRefSchema,
+  deviceUpdateSchema,
+} from "@/lib/validation/devices";
 
 export type CreatedDevice = { deviceId: number; udid: string; name: string; token: string };
 export type RegeneratedToken = { deviceId: number; udid: string; token: string };
@@ -47,5 +54,35 @@ export const regenerateTokenAction = orgAction(deviceRefSchema, "device.modify",
     ok: true,
     message: "A new token was issued. The previous token no longer works.",
     data: { deviceId: device.id, udid: device.udid, token } satisfies RegeneratedToken,
+  };
+});
+
+/** Device page, "Desired configuration": writes the whole config and target firmware (a new version if changed). */
+export const writeDesiredAction = orgAction(desiredWriteSchema, "device.modify", async (ctx, input) => {
+  const result = await writeDesired(await getDb(), { orgId: ctx.orgId, userId: ctx.userId }, input);
+  if (result.deliveries > 0) kickDelivery();
+  revalidatePath(`/orgs/${ctx.orgSlug}/devices/${input.deviceId}`);
+  return {
+    ok: true,
+    message: result.changed ? `Saved as version ${result.version}. The device gets it on its next report.` : "Nothing changed.",
+    data: { version: result.version ?? 0, changed: result.changed },
+  };
+});
+
+/** Rollout page, bulk write: how many of the tag's devices would change (nothing is written). */
+export const previewBulkDesiredAction = orgAction(desiredBulkSchema, "device.modify", async (ctx, input) => {
+  const preview = await previewBulkDesired(await getDb(), { orgId: ctx.orgId, userId: ctx.userId }, input);
+  return { ok: true, data: preview };
+});
+
+/** Rollout page, bulk write: every device with the tag, in one transaction. */
+export const bulkWriteDesiredAction = orgAction(desiredBulkSchema, "device.modify", async (ctx, input) => {
+  const result = await bulkWriteDesired(await getDb(), { orgId: ctx.orgId, userId: ctx.userId }, input);
+  if (result.deliveries > 0) kickDelivery();
+  revalidatePath(`/orgs/${ctx.orgSlug}/devices`);
+  return {
+    ok: true,
+    message: `Wrote to ${result.changed} of ${result.matched} device${result.matched === 1 ? "" : "s"} tagged ${input.tag}.`,
+    data: result,
   };
 });

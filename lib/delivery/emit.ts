@@ -48,6 +48,51 @@ export function eventsCte(
   });
   return sql`
       input (id, type, device_id, device_udid, device_name, payload, device_tags) as (values ${sql.join(values, sql`, `)}),
+      ${insertInputCte(orgId, at, onlyIf, lease)}`;
+}
+
+/**
+ * eventsCte for many events at once (`inserted` and `queued`, no `input` and no onlyIf): the events come as ONE
+ * JSON parameter instead of a VALUES list, so a statement can carry tens of thousands of events (a VALUES list
+ * would pass the 65,535 bind-parameter limit). The devices of the events must be locked by the caller.
+ */
+export function eventsJsonCte(orgId: number, inputs: readonly EventInput[], emitted: readonly EmittedEvent[], now: Date): SQL {
+  const rows = inputs.map((input, i) => ({
+    id: emitted[i].id,
+    type: input.type,
+    device_id: input.device?.id ?? null,
+    device_udid: input.device?.udid ?? null,
+    device_name: input.device?.name ?? null,
+    payload: input.data,
+  }));
+  const at = now.toISOString();
+  // The planner guesses 100 rows for jsonb_to_recordset, so joining `input` to `inserted` (as eventsCte does) would
+  // run as a nested loop: n² comparisons at 10,000 events. Every input row is inserted here (no onlyIf), so the
+  // outbox rows come straight from what the insert returns; a tag-scoped webhook reads the device's tags by primary
+  // key (callers hold the devices' rows locked, so they are the tags the events snapshot).
+  return sql`
+      inserted as (
+        insert into events (id, org_id, type, device_id, device_udid, device_name, payload, created_at)
+        select id, ${orgId}, type, device_id, device_udid, device_name, payload, ${at}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as r(id text, type text, device_id int, device_udid text, device_name text, payload jsonb)
+        returning id, type, device_id, payload
+      ),
+      queued as (
+        insert into outbox (org_id, event_id, webhook_id, next_attempt_at, created_at, attempts, locked_until)
+        select ${orgId}, i.id, w.id, ${at}::timestamptz, ${at}::timestamptz, 0, null
+        from inserted i
+        join webhooks w on w.org_id = ${orgId} and w.enabled and i.type = any (w.events)
+        where w.device_scope = 'all'
+           or (w.device_scope = 'selected' and i.device_id = any (w.device_ids))
+           or (w.device_scope = 'tags' and (select d.tags from devices d where d.id = i.device_id) && w.device_tags)
+        returning id, event_id, webhook_id
+      )`;
+}
+
+/** `inserted` and `queued` over an `input` CTE (see eventsCte). */
+function insertInputCte(orgId: number, at: string, onlyIf: SQL | undefined, lease: string | null): SQL {
+  return sql`
       inserted as (
         insert into events (id, org_id, type, device_id, device_udid, device_name, payload, created_at)
         select id, ${orgId}, type, device_id, device_udid, device_name, payload, ${at}::timestamptz from input

@@ -8,6 +8,9 @@ import { readJsonBody } from "@/lib/http/body";
 import { isDatabaseUnavailable, jsonError, unavailable, validationError } from "@/lib/http/json";
 import { TokenBucket } from "@/lib/rate-limit";
 import { kickDelivery, kickLease, kickLeased } from "@/lib/delivery/kick";
+import { sql } from "drizzle-orm";
+import { queryRows } from "@/db/client";
+import { UserError } from "@/lib/errors";
 import { udidSchema } from "@/lib/validation/devices";
 import { recordAuthenticationFailure, recordDeviceContact, type ContactInput, type ContactResult } from "./contact";
 import { DEVICE_TOKEN_PATTERN, deviceTokenRef, hashDeviceToken } from "./tokens";
@@ -56,7 +59,7 @@ export async function handleDeviceRequest<S extends z.ZodType>(
   req: Request,
   params: Promise<{ udid: string }>,
   schema: S,
-  toContact: (body: z.infer<S>) => Pick<ContactInput, "report" | "signals">,
+  toContact: (body: z.infer<S>) => Pick<ContactInput, "report" | "signals" | "ack">,
 ): Promise<Response> {
   try {
     const { udid: rawUdid } = await params;
@@ -109,14 +112,71 @@ export async function handleDeviceRequest<S extends z.ZodType>(
     else if (result.outboxIds.length > 0) kickDelivery(result.outboxIds);
     return NextResponse.json(contactReply(result));
   } catch (err) {
+    // an ack of a version never written: refused as a whole, nothing recorded
+    if (err instanceof UserError) return jsonError(400, "invalid_request", err.message, err.errors);
     if (isDatabaseUnavailable(err)) return unavailable();
     console.error("[device-api] unexpected error:", err);
     return jsonError(500, "internal_error", "Something went wrong on our side; nothing was recorded.");
   }
 }
 
+/** The answer to a status/signals report; `desired` only when the device is behind its desired state. */
 function contactReply(r: ContactResult) {
-  return { udid: r.udid, status: r.status, lastSeenAt: r.lastSeenAt.toISOString(), changed: r.changed, events: r.events };
+  const reply = { udid: r.udid, status: r.status, lastSeenAt: r.lastSeenAt.toISOString(), changed: r.changed, events: r.events };
+  return r.desired ? { ...reply, desired: r.desired } : reply;
+}
+
+/** The ETag of a desired version: the version changes on every write of the config or the target firmware. */
+export const desiredEtag = (version: number) => `"desired-${version}"`;
+
+function etagMatches(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
+}
+
+/**
+ * GET /api/v1/devices/{udid}/desired with the device token: the desired `{ version, config, firmwareVersion }`
+ * (version 0 and `{}` when nothing was written), with an ETag on the version; `If-None-Match` with the current
+ * one answers 304 without a body. A read: it does not count as contact (last seen is the status API's).
+ */
+export async function handleDesiredRequest(req: Request, params: Promise<{ udid: string }>): Promise<Response> {
+  try {
+    const udid = safeDecode((await params).udid);
+    const token = bearerToken(req.headers.get("authorization"));
+    const udidOk = udidSchema.safeParse(udid).success;
+    // A missing or malformed token ties the request to no device: refused, and no event anywhere.
+    if (!token || !udidOk || !DEVICE_TOKEN_PATTERN.test(token)) return unauthorized();
+    const tokenHash = hashDeviceToken(token);
+    const wait = deviceBucket().take(`${udid}\u0000${tokenHash}`);
+    if (wait > 0) {
+      return jsonError(429, "rate_limited", `Too many requests for this device; retry in ${wait} s.`, undefined, {
+        "retry-after": String(wait),
+      });
+    }
+    const db = await getDb();
+    const [row] = await queryRows<{ desired_version: number; desired_config: unknown; desired_firmware: string | null }>(
+      db,
+      sql`select d.desired_version, d.desired_config, d.desired_firmware
+          from device_tokens t
+          join devices d on d.id = t.device_id and d.org_id = t.org_id
+          where t.token_hash = ${tokenHash} and d.udid = ${udid} and t.revoked_at is null`,
+    );
+    if (!row) {
+      await noteFailure(udid, token, tokenHash, req);
+      return unauthorized();
+    }
+    const version = Number(row.desired_version);
+    const etag = desiredEtag(version);
+    const headers = { etag, "cache-control": "private, no-cache" };
+    if (etagMatches(req.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+    const config = typeof row.desired_config === "string" ? JSON.parse(row.desired_config) : (row.desired_config ?? {});
+    return NextResponse.json({ version, config, firmwareVersion: row.desired_firmware }, { headers });
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) return unavailable();
+    console.error("[device-api] unexpected error:", err);
+    return jsonError(500, "internal_error", "Something went wrong on our side.");
+  }
 }
 
 function tooLarge() {

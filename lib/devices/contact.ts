@@ -4,6 +4,8 @@ import { preparedRows, queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";
 import { emitEvents, eventsCte, newEvents, queuedSql, toQueued, type EventInput } from "@/lib/delivery/emit";
 import type { ClaimedRow } from "@/lib/delivery/claim";
+import { UserError } from "@/lib/errors";
+import { applyAck, isBehind, NEVER_WRITTEN_MESSAGE, type Ack, type ReportedStatus } from "./desired-state";
 import { applyReport, type Report } from "./state-machine";
 
 export type ContactInput = {
@@ -13,6 +15,8 @@ export type ContactInput = {
   report: Report;
   /** Telemetry to store with this contact (signal name → JSON value); one device.telemetry event when present. */
   signals?: Record<string, unknown>;
+  /** The device's acknowledgement of a desired version (`reported` in the status body). */
+  ack?: Ack;
   now?: Date;
   /**
    * Queue the deliveries already leased until then to this process's dispatcher (lib/delivery/kick.ts), which
@@ -34,7 +38,12 @@ export type ContactResult = {
   outboxIds: number[];
   /** With `leaseUntil`: the queued rows as the dispatcher's claim would return them (empty otherwise). */
   leased: ClaimedRow[];
+  /** The desired state, when the device is behind it (lib/devices/desired-state.ts); null otherwise. */
+  desired: DesiredAnswer | null;
 };
+
+/** `desired` in a status/signals answer. */
+export type DesiredAnswer = { version: number; config: Record<string, unknown>; firmwareVersion: string | null };
 
 type DeviceRow = {
   id: number;
@@ -46,6 +55,11 @@ type DeviceRow = {
   firmware_version: string | null;
   registered_at: Date | string | null;
   token_id: number;
+  desired_version: number;
+  desired_firmware: string | null;
+  reported_version: number;
+  reported_status: ReportedStatus | null;
+  reported_error: string | null;
 };
 
 /** Attempts at a contact in all after a lookup: compare-and-set ones, then a last one that locks the row. */
@@ -80,22 +94,31 @@ function remember(key: string, row: DeviceRow): void {
  * checks everything the contact relies on (udid, name, tags, status, firmware, registered, the token still
  * belonging to the device and not revoked), so a stale entry — a report through another instance, an edit, a
  * revoked token, a deleted device — writes nothing and falls back to the lookup.
- * Returns null when the token does not belong to a device with this udid (or is revoked).
+ * The desired state rides along at no extra cost: the lookup (and the remembered row) carry the desired and reported
+ * versions, the compare-and-set checks them too (a portal write in between makes a remembered row stale), and the
+ * statement returns the desired config only when the device is behind — the common case reads nothing more.
+ * Returns null when the token does not belong to a device with this udid (or is revoked). Throws a UserError
+ * (400) when the device acknowledges a version never written to it; nothing is recorded then.
  */
 export async function recordDeviceContact(db: Db, input: ContactInput): Promise<ContactResult | null> {
   const known = knownDevices.get(knownKey(input));
   if (known) {
     const result = await applyContact(db, input, known, false);
-    if (result !== "conflict") return result;
+    // (a remembered row never refuses an ack: it answers "conflict" and the lookup below decides)
+    if (result !== "conflict" && result !== "never_written") return result;
   }
   for (let attempt = 1; attempt < CONTACT_ATTEMPTS; attempt++) {
     const result = await applyContact(db, input, null, false);
+    if (result === "never_written") throw neverWritten();
     if (result !== "conflict") return result;
   }
   const locked = await db.transaction((tx) => applyContact(tx, input, null, true));
   if (locked === "conflict") throw new Error("device contact conflicted while holding the row lock");
+  if (locked === "never_written") throw neverWritten();
   return locked;
 }
+
+const neverWritten = () => new UserError(NEVER_WRITTEN_MESSAGE, { reported: [NEVER_WRITTEN_MESSAGE] }, "invalid");
 
 /** Applies the contact to `known` (a remembered row) or to the row a lookup finds (locked with `lock`). */
 async function applyContact(
@@ -103,7 +126,7 @@ async function applyContact(
   input: ContactInput,
   known: DeviceRow | null,
   lock: boolean,
-): Promise<ContactResult | null | "conflict"> {
+): Promise<ContactResult | null | "conflict" | "never_written"> {
   const now = input.now ?? new Date();
   const nowIso = now.toISOString();
   const key = knownKey(input);
@@ -112,7 +135,8 @@ async function applyContact(
     (
       await preparedRows<DeviceRow>(
         db,
-        sql`select d.id, d.org_id, d.udid, d.name, d.tags, d.status, d.firmware_version, d.registered_at, t.id as token_id
+        sql`select d.id, d.org_id, d.udid, d.name, d.tags, d.status, d.firmware_version, d.registered_at, t.id as token_id,
+              d.desired_version, d.desired_firmware, d.reported_version, d.reported_status, d.reported_error
             from device_tokens t
             join devices d on d.id = t.device_id and d.org_id = t.org_id
             where t.token_hash = ${input.tokenHash} and d.udid = ${input.udid} and t.revoked_at is null
@@ -129,17 +153,38 @@ async function applyContact(
       status: device.status,
       firmwareVersion: device.firmware_version,
       registeredAt: device.registered_at ? new Date(device.registered_at) : null,
+      targetFirmware: device.desired_firmware,
     },
     input.report,
   );
+  const desiredState = {
+    desiredVersion: Number(device.desired_version),
+    desiredFirmware: device.desired_firmware,
+    reportedVersion: Number(device.reported_version),
+    reportedStatus: device.reported_status,
+    reportedError: device.reported_error,
+  };
+  const ack = input.ack ? applyAck(desiredState, input.ack) : null;
+  if (ack && !ack.ok) {
+    // a remembered row may predate the write the device acknowledges: look again before refusing
+    if (known) return "conflict";
+    return "never_written";
+  }
+  const reported = ack?.ok && ack.changed ? ack : desiredState;
+  const ackChanged = Boolean(ack?.ok && ack.changed);
+  // applied at the desired version: the device now holds that config (the portal diffs against it); applied at an
+  // older one: which config it holds is not known here
+  const reportedConfig = !ackChanged || reported.reportedStatus !== "applied" ? "keep" : reported.reportedVersion === desiredState.desiredVersion ? "desired" : "unknown";
+  const behind = isBehind({ ...desiredState, ...pickReported(reported) }, transition.firmwareVersion);
   const snapshot = { id: device.id, udid: device.udid, name: device.name, tags: device.tags ?? [] };
   const inputs: EventInput[] = transition.events.map((e) => ({ type: e.type, device: snapshot, data: e.data }));
+  if (ack?.ok) for (const e of ack.events) inputs.push({ type: e.type, device: snapshot, data: e.data });
   const hasSignals = input.signals !== undefined && Object.keys(input.signals).length > 0;
   if (hasSignals) inputs.push({ type: "device.telemetry", device: snapshot, data: { signals: input.signals } });
   const emitted = newEvents(inputs, now);
   const applied = sql`exists (select 1 from updated)`;
 
-  const [row] = await preparedRows<{ applied: boolean; queued: unknown }>(
+  const [row] = await preparedRows<{ applied: boolean; queued: unknown; desired_config: unknown }>(
     db,
     sql`
       with updated as (
@@ -148,7 +193,12 @@ async function applyContact(
           firmware_version = ${transition.firmwareVersion},
           last_seen_at = ${nowIso}::timestamptz,
           registered_at = coalesce(registered_at, ${nowIso}::timestamptz),
-          presence_deadline = ${nowIso}::timestamptz + make_interval(secs => offline_after_seconds)
+          presence_deadline = ${nowIso}::timestamptz + make_interval(secs => offline_after_seconds),
+          reported_version = ${reported.reportedVersion}::int,
+          reported_status = ${reported.reportedStatus}::text,
+          reported_error = ${reported.reportedError}::text,
+          reported_at = case when ${ackChanged}::boolean then ${nowIso}::timestamptz else reported_at end,
+          reported_config = case ${reportedConfig}::text when 'desired' then desired_config when 'unknown' then null else reported_config end
         where id = ${device.id}
           and udid = ${device.udid}
           and name = ${device.name}
@@ -156,11 +206,16 @@ async function applyContact(
           and status = ${device.status}
           and firmware_version is not distinct from ${device.firmware_version}::text
           and (registered_at is null) = ${device.registered_at === null}::boolean
+          and desired_version = ${desiredState.desiredVersion}::int
+          and desired_firmware is not distinct from ${device.desired_firmware}::text
+          and reported_version = ${desiredState.reportedVersion}::int
+          and reported_status is not distinct from ${device.reported_status}::text
+          and reported_error is not distinct from ${device.reported_error}::text
           and exists (
             select 1 from device_tokens
             where id = ${device.token_id} and device_id = ${device.id} and token_hash = ${input.tokenHash}
               and revoked_at is null)
-        returning id),
+        returning id, case when ${behind}::boolean then coalesce(desired_config, '{}'::jsonb) end as desired_config),
       -- the token's last use, at most once a minute, to spare writes
       token_used as (
         update device_tokens set last_used_at = ${nowIso}::timestamptz
@@ -178,7 +233,8 @@ async function applyContact(
           : sql``
       }
       ${inputs.length ? sql`, ${eventsCte(device.org_id, inputs, emitted, now, applied, input.leaseUntil)}` : sql``}
-      select ${applied} as applied, ${inputs.length ? queuedSql : sql`'[]'::json as queued`}`,
+      select ${applied} as applied, (select desired_config from updated) as desired_config,
+        ${inputs.length ? queuedSql : sql`'[]'::json as queued`}`,
   );
   if (!row?.applied) {
     knownDevices.delete(key);
@@ -189,6 +245,7 @@ async function applyContact(
     status: transition.status,
     firmware_version: transition.firmwareVersion,
     registered_at: device.registered_at ?? now,
+    ...pickReportedRow(reported),
   });
   const queued = toQueued(row.queued);
   const outboxIds = queued.map((q) => q.id);
@@ -221,8 +278,29 @@ async function applyContact(
     deliveries: outboxIds.length,
     outboxIds,
     leased,
+    desired: behind
+      ? {
+          version: desiredState.desiredVersion,
+          config: (typeof row.desired_config === "string" ? JSON.parse(row.desired_config) : (row.desired_config ?? {})) as Record<string, unknown>,
+          firmwareVersion: device.desired_firmware,
+        }
+      : null,
   };
 }
+
+type ReportedFields = { reportedVersion: number; reportedStatus: ReportedStatus | null; reportedError: string | null };
+
+const pickReported = (r: ReportedFields): ReportedFields => ({
+  reportedVersion: r.reportedVersion,
+  reportedStatus: r.reportedStatus,
+  reportedError: r.reportedError,
+});
+
+const pickReportedRow = (r: ReportedFields) => ({
+  reported_version: r.reportedVersion,
+  reported_status: r.reportedStatus,
+  reported_error: r.reportedError,
+});
 
 /**
  * Records `device.authentication.failed` for the one device the failed request can be tied to, and for no other

@@ -7,15 +7,18 @@ import { readJsonBody } from "@/lib/http/body";
 import type { MemberContext } from "@/lib/auth/guard";
 import { jsonError, validationError } from "@/lib/http/json";
 import { kickDelivery } from "@/lib/delivery/kick";
-import { deviceCreateSchema, deviceListQuerySchema } from "@/lib/validation/devices";
+import { deviceCreateSchema, deviceListQuerySchema, desiredBulkSchema, desiredWriteSchema } from "@/lib/validation/devices";
 import { createDevice, regenerateDeviceToken } from "./admin";
+import { bulkWriteDesired, previewBulkDesired, writeDesired } from "./desired";
 import {
   countDevicesByStatus,
   getActiveToken,
+  getDesiredView,
   getDevice,
   listDevices,
   recentDeviceEvents,
   recentDeviceSignals,
+  rolloutSummary,
 } from "./queries";
 
 /**
@@ -71,12 +74,13 @@ export async function deviceDetailResponse(ctx: MemberContext, rawId: string): P
   const db = await getDb();
   const device = id ? await getDevice(db, ctx.orgId, id) : null;
   if (!device) return jsonError(404, "not_found", "Device not found.");
-  const [events, signals, token] = await Promise.all([
+  const [events, signals, token, desired] = await Promise.all([
     recentDeviceEvents(db, ctx.orgId, device.id),
     recentDeviceSignals(db, ctx.orgId, device.id),
     getActiveToken(db, ctx.orgId, device.id),
+    getDesiredView(db, ctx.orgId, device.id),
   ]);
-  return NextResponse.json({ device, events, signals, token }, { headers: { "cache-control": "no-store" } });
+  return NextResponse.json({ device, events, signals, token, desired }, { headers: { "cache-control": "no-store" } });
 }
 
 /** POST regenerate token: revokes the old one at once and returns the new one (shown once). */
@@ -90,4 +94,53 @@ export async function regenerateTokenResponse(ctx: MemberContext, rawId: string)
     if (err instanceof UserError) return jsonError(404, "not_found", "Device not found.");
     throw err;
   }
+}
+
+/** GET the desired and reported state of one device. */
+export async function desiredViewResponse(ctx: MemberContext, rawId: string): Promise<Response> {
+  const id = parseId(rawId);
+  const view = id ? await getDesiredView(await getDb(), ctx.orgId, id) : null;
+  if (!view) return jsonError(404, "not_found", "Device not found.");
+  return NextResponse.json(view, { headers: { "cache-control": "no-store" } });
+}
+
+/** PUT the desired config and target firmware of one device (same schema and rules as the device page's form). */
+export async function desiredWriteResponse(req: NextRequest, ctx: MemberContext, rawId: string): Promise<Response> {
+  const id = parseId(rawId);
+  // another org's device id is not found, whatever the body says
+  if (!id || !(await getDevice(await getDb(), ctx.orgId, id))) return jsonError(404, "not_found", "Device not found.");
+  const body = await readJson(req);
+  if (!body.ok) return body.response;
+  const parsed = desiredWriteSchema.safeParse({ ...(body.value as object), deviceId: id });
+  if (!parsed.success) return validationError(parsed.error);
+  try {
+    const result = await writeDesired(await getDb(), { orgId: ctx.orgId, userId: ctx.userId }, parsed.data);
+    if (result.deliveries > 0) kickDelivery();
+    return NextResponse.json({ ...result, desired: await getDesiredView(await getDb(), ctx.orgId, id) });
+  } catch (err) {
+    if (err instanceof UserError) return userErrorResponse(err);
+    throw err;
+  }
+}
+
+/** POST a bulk write to every device with a tag (`"preview": true` only counts the devices it would change). */
+export async function desiredBulkResponse(req: NextRequest, ctx: MemberContext): Promise<Response> {
+  const body = await readJson(req);
+  if (!body.ok) return body.response;
+  const { preview, ...rest } = body.value as Record<string, unknown>;
+  const parsed = desiredBulkSchema.safeParse(rest);
+  if (!parsed.success) return validationError(parsed.error);
+  const actor = { orgId: ctx.orgId, userId: ctx.userId };
+  if (preview === true) return NextResponse.json(await previewBulkDesired(await getDb(), actor, parsed.data));
+  const result = await bulkWriteDesired(await getDb(), actor, parsed.data);
+  if (result.deliveries > 0) kickDelivery();
+  return NextResponse.json(result);
+}
+
+/** GET the rollout view's data: ?tag= (or the whole org). Polled by the rollout page. */
+export async function rolloutResponse(req: NextRequest, ctx: MemberContext): Promise<Response> {
+  const raw = req.nextUrl.searchParams.get("tag")?.trim() ?? "";
+  const tag = raw && raw.length <= 32 ? raw : null;
+  const summary = await rolloutSummary(await getDb(), ctx.orgId, tag);
+  return NextResponse.json(summary, { headers: { "cache-control": "no-store" } });
 }

@@ -4,12 +4,15 @@
  */
 import type { DeviceStatus } from "@/db/schema/devices";
 import type { EventType } from "@/lib/events/catalog";
+import { firmwareUpdatedData } from "./desired-state";
 
 export type DeviceState = {
   status: DeviceStatus;
   firmwareVersion: string | null;
   /** null until the device's first contact. */
   registeredAt: Date | null;
+  /** The target firmware written by the portal (desired state), if any: added to device.firmware.updated. */
+  targetFirmware?: string | null;
 };
 
 export type Report = {
@@ -54,7 +57,7 @@ export function statusChangeEvent(
 /**
  * Applies a report from the device. A heartbeat (no status) keeps the status, except that an offline device that
  * is heard from is online again. First contact adds device.registered; a known firmware version that changes adds
- * device.firmware.updated.
+ * device.firmware.updated (with `target` when a target firmware is set).
  */
 export function applyReport(state: DeviceState, report: Report): Transition {
   const next: DeviceStatus = report.status ?? (state.status === "offline" ? "online" : state.status);
@@ -67,7 +70,10 @@ export function applyReport(state: DeviceState, report: Report): Transition {
   const change = statusChangeEvent(state.status, next);
   if (change) events.push(change);
   if (report.firmwareVersion !== undefined && state.firmwareVersion !== null && report.firmwareVersion !== state.firmwareVersion) {
-    events.push({ type: "device.firmware.updated", data: { from: state.firmwareVersion, to: report.firmwareVersion } });
+    events.push({
+      type: "device.firmware.updated",
+      data: firmwareUpdatedData(state.firmwareVersion, report.firmwareVersion, state.targetFirmware ?? null),
+    });
   }
   return { status: next, firmwareVersion, changed: next !== state.status, firstContact, events };
 }

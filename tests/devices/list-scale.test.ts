@@ -58,6 +58,23 @@ describe.skipIf(!process.env.DATABASE_URL)("devices list at 100,000 devices (Pos
     expect(filtered.devices.every((d) => d.status === "utilizing" && d.tags.includes("lab-2"))).toBe(true);
     expect(counts).toEqual({ online: N / 4, offline: N / 4, utilizing: N / 4, unplugged: N / 4 });
     expect(elapsed).toBeLessThan(1000);
+    // "config pending" / "config failed": a few hundred of 100,000 devices, found through the partial indexes
+    await db().execute(sql`update devices set desired_version = 1 where org_id = ${org.id} and id % 500 = 0`);
+    await db().execute(sql`update devices set reported_version = 1, reported_status = 'failed' where org_id = ${org.id} and id % 1000 = 0`);
+    await db().execute(sql`analyze devices`);
+    const c0 = performance.now();
+    const pending = await listDevices(db(), org.id, { limit: 50, config: "pending" });
+    const failed = await listDevices(db(), org.id, { limit: 50, config: "failed" });
+    const configMs = performance.now() - c0;
+    expect(pending.total).toBe(N / 500);
+    expect(failed.total).toBe(N / 1000);
+    expect(failed.devices.every((d) => d.configState === "failed")).toBe(true);
+    const pendingPlan = await explain(
+      sql`select id from devices where org_id = ${org.id} and desired_version > 0 and (reported_version < desired_version or reported_status is distinct from 'applied') order by name, id limit 51`,
+    );
+    expect(pendingPlan).toContain("devices_config_pending_idx");
+    expect(configMs).toBeLessThan(500);
+    console.log(`[devices list @100k] config pending + failed pages with counts ${configMs.toFixed(0)} ms`);
     console.log(`[devices list @100k] keyset page ≈ ${perPage.toFixed(1)} ms; filtered page + counts ${elapsed.toFixed(0)} ms\n${plan}`);
   }, 120_000);
 });

@@ -59,6 +59,9 @@ export const ACTION_INPUTS: Record<string, InputSpec> = {
   updateDeviceAction: { refersToIds: true, build: (slug, ids) => ({ orgSlug: slug, deviceId: String(ids.deviceId), name: "Renamed", tags: "x", offlineAfterSeconds: "600" }) },
   deleteDeviceAction: { refersToIds: true, build: (slug, ids) => ({ orgSlug: slug, deviceId: String(ids.deviceId) }) },
   regenerateTokenAction: { refersToIds: true, build: (slug, ids) => ({ orgSlug: slug, deviceId: String(ids.deviceId) }) },
+  writeDesiredAction: { refersToIds: true, build: (slug, ids) => ({ orgSlug: slug, deviceId: ids.deviceId, config: { matrix: 1 }, firmwareVersion: "9.9.9" }) },
+  previewBulkDesiredAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug, tag: "x", set: { matrix: 1 } }) },
+  bulkWriteDesiredAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug, tag: "x", set: { matrix: 1 } }) },
   createWebhookAction: { refersToIds: false, build: (slug, _ids, _t, url) => asForm(webhookForm(slug, "Matrix hook", `${url}/matrix`)) },
   updateWebhookAction: {
     refersToIds: true,

@@ -24,11 +24,14 @@ export default async function DevicesPage({ params }: { params: Promise<{ slug: 
         title="Devices"
         description="Devices report their status to the API with their token; every change becomes a webhook event."
         actions={
-          canModify ? (
-            <ButtonLink href={`/orgs/${ctx.orgSlug}/devices/new`} variant="primary">
-              Add device
-            </ButtonLink>
-          ) : null
+          <>
+            <ButtonLink href={`/orgs/${ctx.orgSlug}/devices/rollout`}>Rollout</ButtonLink>
+            {canModify ? (
+              <ButtonLink href={`/orgs/${ctx.orgSlug}/devices/new`} variant="primary">
+                Add device
+              </ButtonLink>
+            ) : null}
+          </>
         }
       />
       <DeviceList orgSlug={ctx.orgSlug} canModify={canModify} tags={tags} initial={{ ...page, counts }} />

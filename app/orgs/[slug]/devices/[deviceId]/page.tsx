@@ -5,7 +5,7 @@ import { DeviceDetail } from "@/components/devices/device-detail";
 import { PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
-import { getActiveToken, getDevice, recentDeviceEvents, recentDeviceSignals } from "@/lib/devices/queries";
+import { getActiveToken, getDesiredView, getDevice, recentDeviceEvents, recentDeviceSignals } from "@/lib/devices/queries";
 
 export const metadata: Metadata = { title: "Device" };
 export const dynamic = "force-dynamic";
@@ -18,10 +18,11 @@ export default async function DevicePage({ params }: { params: Promise<{ slug: s
   const db = await getDb();
   const device = await getDevice(db, ctx.orgId, id);
   if (!device) notFound();
-  const [events, signals, token] = await Promise.all([
+  const [events, signals, token, desired] = await Promise.all([
     recentDeviceEvents(db, ctx.orgId, id),
     recentDeviceSignals(db, ctx.orgId, id),
     getActiveToken(db, ctx.orgId, id),
+    getDesiredView(db, ctx.orgId, id),
   ]);
   return (
     <>
@@ -30,7 +31,7 @@ export default async function DevicePage({ params }: { params: Promise<{ slug: s
         description={<span className="font-mono text-[13px]">{device.udid}</span>}
         back={<Link href={`/orgs/${ctx.orgSlug}/devices`} className="hover:text-fg">← Devices</Link>}
       />
-      <DeviceDetail orgSlug={ctx.orgSlug} canModify={ctx.can("device.modify")} initial={{ device, events, signals, token }} />
+      <DeviceDetail orgSlug={ctx.orgSlug} canModify={ctx.can("device.modify")} initial={{ device, events, signals, token, desired }} />
     </>
   );
 }

@@ -7,6 +7,7 @@ export const dynamic = "force-dynamic";
 export async function POST(req: Request, { params }: { params: Promise<{ udid: string }> }) {
   return handleDeviceRequest(req, params, statusReportSchema, (body) => ({
     report: { status: body.status, firmwareVersion: body.firmwareVersion },
+    ack: body.reported,
     signals: body.signals && Object.keys(body.signals).length ? body.signals : undefined,
   }));
 }

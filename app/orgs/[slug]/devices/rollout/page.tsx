@@ -1,0 +1,27 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Rollout } from "@/components/devices/rollout";
+import { PageHeader } from "@/components/ui";
+import { getDb } from "@/db/client";
+import { requireOrgPage } from "@/lib/auth/page";
+import { listDeviceTags, rolloutSummary } from "@/lib/devices/queries";
+
+export const metadata: Metadata = { title: "Rollout" };
+export const dynamic = "force-dynamic";
+
+export default async function RolloutPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const ctx = await requireOrgPage(slug);
+  const db = await getDb();
+  const [summary, tags] = await Promise.all([rolloutSummary(db, ctx.orgId, null), listDeviceTags(db, ctx.orgId)]);
+  return (
+    <>
+      <PageHeader
+        title="Rollout"
+        description="Desired configuration and target firmware across the fleet: on target, pending, failed and offline devices."
+        back={<Link href={`/orgs/${ctx.orgSlug}/devices`} className="hover:text-fg">← Devices</Link>}
+      />
+      <Rollout orgSlug={ctx.orgSlug} tags={tags} canModify={ctx.can("device.modify")} initial={summary} />
+    </>
+  );
+}
