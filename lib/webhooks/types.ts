@@ -66,5 +66,6 @@ export type SendResult = {
   body: string;
   durationMs: number;
   error: string | null;
-  errorCode: "timeout" | "refused" | "private_address" | "dns" | "invalid_url" | "network" | null;
+  /** "build": the request could not be built (template error or over its rendering budget); never retried. */
+  errorCode: "timeout" | "refused" | "private_address" | "dns" | "invalid_url" | "network" | "build" | null;
 };
