@@ -5,7 +5,7 @@ import { Pool } from "undici";
 import { intEnv } from "@/lib/env";
 import { webhookTimeoutMs } from "./lease";
 import type { BuiltRequest, SendResult } from "@/lib/webhooks/types";
-import { checkWebhookUrl, type CheckOptions } from "@/lib/webhooks/url";
+import { checkWebhookUrl, type CheckOptions } from "@/lib/webhooks/url-guard";
 
 /** Response bytes read from the socket at most; the rest is discarded. */
 export const RESPONSE_READ_LIMIT = 64 * 1024;

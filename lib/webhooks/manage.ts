@@ -10,6 +10,7 @@ import { catalogEntry, EVENT_TYPES, type EventType } from "@/lib/events/catalog"
 import { createSecret, getSigningSecrets, rotateSecret } from "./secrets";
 import { bumpedUpdatedAt, decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
 import { newWebhookSecret } from "./signing";
+import { urlProblemAtSave } from "./url-guard";
 import type { WebhookAuth, WebhookSettings } from "./types";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -82,6 +83,12 @@ function columnsFromInput(input: WebhookFormInput, auth: WebhookAuth) {
   };
 }
 
+/** Refuses a URL whose host resolves to a private/loopback address (unless WEBHOOK_ALLOW_PRIVATE_URLS=1). */
+async function assertPublicUrl(url: string): Promise<void> {
+  const problem = await urlProblemAtSave(url);
+  if (problem) throw new UserError("Please correct the highlighted fields.", { url: [problem] });
+}
+
 async function assertDevicesInOrg(db: Db, orgId: number, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   const unique = [...new Set(ids)];
@@ -133,6 +140,7 @@ export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInpu
   }
   await assertNameFree(db, actor.orgId, input.name);
   await assertDevicesInOrg(db, actor.orgId, input.deviceIds);
+  await assertPublicUrl(input.url);
   const auth = authFromInput(input);
   const secret = newWebhookSecret();
   if (!input.skipEndpointCheck) {
@@ -176,6 +184,7 @@ export async function updateWebhook(
   const existing = await requireWebhook(db, actor.orgId, id);
   await assertNameFree(db, actor.orgId, input.name, id);
   await assertDevicesInOrg(db, actor.orgId, input.deviceIds);
+  await assertPublicUrl(input.url);
   const auth = authFromInput(input, existing);
   if (input.url !== existing.url && !input.skipEndpointCheck) {
     const secrets = (await getSigningSecrets(db, [id], new Date())).get(id) ?? [];
