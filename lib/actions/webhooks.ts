@@ -146,7 +146,7 @@ export const sendTestEventAction = orgAction(loose, "org_setting.modify", async 
     const saved = existing ? await loadWebhookForSending(db, ctx.orgId, existing.id) : null;
     result = await sendTestEvent(db, {
       orgId: ctx.orgId,
-      settings: settingsFromInput(input, existing?.id ?? null, auth),
+      settings: settingsFromInput(input, existing?.id ?? null, auth, existing),
       secrets: saved?.secrets ?? null,
       eventType,
       log: Boolean(existing),

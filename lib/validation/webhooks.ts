@@ -29,8 +29,9 @@ export type WebhookSchemaOptions = {
   storedAuthType?: (typeof WEBHOOK_AUTH_TYPES)[number] | null;
 };
 
-const nameValue = z.object({ name: z.string().trim().max(256), value: z.string().max(4096) });
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
+/** A header or query parameter row; `secret` ones are stored encrypted and shown masked (blank keeps the stored value). */
+const nameValue = z.object({ name: z.string().trim().max(256), value: z.string().max(4096), secret: checkbox.default(false) });
 
 /** The request part of the form: what the builder needs (used alone by "Send test event" on an unsaved form). */
 export function webhookRequestSchema(options: WebhookSchemaOptions) {
@@ -73,6 +74,13 @@ export function webhookRequestSchema(options: WebhookSchemaOptions) {
             const problem = headerNameProblem(row.name);
             if (problem) ctx.addIssue({ code: "custom", path: [field], message: `${where}: ${problem}` });
             const key = row.name.toLowerCase();
+            if (key === "authorization") {
+              ctx.addIssue({
+                code: "custom",
+                path: [field],
+                message: `${where}: set credentials with the Authentication field (Basic or Bearer), not an Authorization header; for another scheme use a header of its own marked Secret.`,
+              });
+            }
             if (seen.has(key)) ctx.addIssue({ code: "custom", path: [field], message: `${where}: "${row.name}" is listed twice.` });
             seen.add(key);
           } else if (!row.name) {

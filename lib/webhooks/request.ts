@@ -243,23 +243,52 @@ export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEn
   headers["content-type"] = contentType;
   headers["user-agent"] = USER_AGENT;
 
-  return { method: settings.method, url: withQuery(settings.url, query), headers, body };
+  const built: BuiltRequest = { method: settings.method, url: withQuery(settings.url, query), headers, body };
+  const secretHeaders = settings.headers.filter((h) => h.secret && h.name).map((h) => h.name.toLowerCase());
+  const secretQuery = settings.queryParams.filter((p) => p.secret && p.name).map((p) => p.name);
+  if (secretHeaders.length || secretQuery.length) built.secretNames = { headers: secretHeaders, query: secretQuery };
+  return built;
 }
 
 const MASK = "••••••";
+/** What a secret query value becomes in a logged URL (URL-safe, unlike MASK). */
+const QUERY_MASK = "***";
 
-/** A copy of a request with credentials masked, for previews and logs. */
+/** A URL with the values of the named query parameters replaced by QUERY_MASK. */
+function maskQuery(url: string, names: string[]): string {
+  if (names.length === 0) return url;
+  try {
+    const parsed = new URL(url);
+    const params = [...parsed.searchParams];
+    if (!params.some(([name]) => names.includes(name))) return url;
+    parsed.search = new URLSearchParams(params.map(([n, v]): [string, string] => [n, names.includes(n) ? QUERY_MASK : v])).toString();
+    return parsed.toString();
+  } catch {
+    return url.replace(/([?&])([^=&#]+)=([^&#]*)/g, (m, sep: string, name: string) =>
+      names.includes(decodeURIComponent(name)) ? `${sep}${name}=${QUERY_MASK}` : m,
+    );
+  }
+}
+
+/**
+ * A copy of a request with credentials masked, for previews and logs: the Authorization value (its scheme kept),
+ * and the values of headers and query parameters marked secret.
+ */
 export function maskAuth(built: BuiltRequest): BuiltRequest {
+  const secretHeaders = built.secretNames?.headers ?? [];
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(built.headers)) {
-    if (name.toLowerCase() === "authorization") {
+    const lower = name.toLowerCase();
+    if (lower === "authorization") {
       const scheme = value.split(" ")[0];
       headers[name] = /^(basic|bearer)$/i.test(scheme) ? `${scheme} ${MASK}` : MASK;
+    } else if (secretHeaders.includes(lower)) {
+      headers[name] = MASK;
     } else {
       headers[name] = value;
     }
   }
-  return { ...built, headers };
+  return { method: built.method, url: maskQuery(built.url, built.secretNames?.query ?? []), headers, body: built.body };
 }
 
 /** The body pretty-printed for reading: JSON indented, forms one field per line, anything else as is. */

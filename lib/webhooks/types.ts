@@ -55,6 +55,8 @@ export type BuiltRequest = {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Header names (lower case) and query parameter names whose values are secret: maskAuth hides them. */
+  secretNames?: { headers: string[]; query: string[] };
 };
 
 /** What came back from one attempt. `error` is plain words ("connection refused", "timed out after 10 s"). */
