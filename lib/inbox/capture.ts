@@ -24,13 +24,15 @@ export async function findInboxByToken(db: Db, token: string): Promise<CaptureIn
   return row ?? null;
 }
 
-/** Text when the bytes are valid UTF-8 (kept as sent), otherwise base64. */
+/** Text when the bytes are valid UTF-8 without NUL (kept as sent; a text column cannot hold NUL), otherwise base64. */
 export function encodeBody(bytes: Uint8Array): { body: string; encoding: "utf8" | "base64" } {
   try {
-    return { body: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), encoding: "utf8" };
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    if (!text.includes("\u0000")) return { body: text, encoding: "utf8" };
   } catch {
-    return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), encoding: "base64" };
+    // not UTF-8: stored as base64 below
   }
+  return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), encoding: "base64" };
 }
 
 export type CapturedRequest = {
