@@ -4,6 +4,7 @@ import { webhookSecrets, webhooks } from "@/db/schema";
 import { decryptSecret, encryptSecret, resetEncryptionKeyCache } from "@/lib/crypto/encryption";
 import { contextsFor } from "@/lib/delivery/contexts";
 import { getCurrentSecret, getSigningSecrets } from "@/lib/webhooks/secrets";
+import { resealLegacyWebhookValues } from "@/lib/webhooks/reseal";
 import { webhookSettingsFromRow } from "@/lib/webhooks/settings";
 import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
@@ -123,5 +124,35 @@ describe("webhook values are bound to their row", () => {
     const [row] = await db().select().from(webhooks).where(eq(webhooks.id, a.id));
     expect(() => webhookSettingsFromRow(row)).toThrow();
     expect((await getSigningSecrets(db(), [a.id], new Date())).get(a.id)).toBeUndefined();
+  });
+});
+
+describe("values sealed before binding (v1)", () => {
+  it("keep decrypting, and are resealed bound to their row at server start", async () => {
+    const { orgA } = await twoOrgs(db());
+    const [row] = await db()
+      .insert(webhooks)
+      .values({
+        orgId: orgA.id,
+        name: "legacy",
+        url: "https://hooks.example.com/in",
+        events: ["device.created"],
+        authType: "basic",
+        authEncrypted: encryptSecret(JSON.stringify({ username: "u", password: "legacy-pw" })),
+      })
+      .returning();
+    await db().insert(webhookSecrets).values({ orgId: orgA.id, webhookId: row.id, secretEncrypted: encryptSecret("whsec_bGVnYWN5") });
+    expect(webhookSettingsFromRow(row).auth).toEqual({ type: "basic", username: "u", password: "legacy-pw" });
+    expect((await getSigningSecrets(db(), [row.id], new Date())).get(row.id)).toEqual(["whsec_bGVnYWN5"]);
+
+    expect(await resealLegacyWebhookValues(db())).toBe(2);
+    expect(await resealLegacyWebhookValues(db())).toBe(0);
+    const [after] = await db().select().from(webhooks).where(eq(webhooks.id, row.id));
+    const [secret] = await db().select().from(webhookSecrets).where(eq(webhookSecrets.webhookId, row.id));
+    expect(after.authEncrypted!.startsWith("v2.")).toBe(true);
+    expect(secret.secretEncrypted.startsWith("v2.")).toBe(true);
+    expect(webhookSettingsFromRow(after).auth).toEqual({ type: "basic", username: "u", password: "legacy-pw" });
+    expect((await getSigningSecrets(db(), [row.id], new Date())).get(row.id)).toEqual(["whsec_bGVnYWN5"]);
+    expect(() => decryptSecret(after.authEncrypted!, `webhook:${orgA.id}:${row.id + 1}:auth`)).toThrow();
   });
 });
