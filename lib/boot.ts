@@ -4,7 +4,7 @@ import { getDatabase } from "@/db/client";
 /**
  * Server start (called from instrumentation.ts): open and migrate the database, seed the demo org on a fresh
  * database under `npm run dev` or with SEED_DEMO=1 (never a fixed password in production), in development start
- * the demo simulation and warm the demo's routes, and start the in-process delivery loop unless EMBEDDED_WORKER=0.
+ * the demo simulation and warm the demo's routes, reseal legacy webhook values, and start the in-process delivery loop unless EMBEDDED_WORKER=0.
  */
 export async function bootServer(): Promise<void> {
   const handle = await getDatabase();
@@ -39,5 +39,12 @@ export async function bootServer(): Promise<void> {
     startEmbeddedLoop();
     console.log("[signalpost] Embedded delivery loop started (EMBEDDED_WORKER=0 turns it off).");
   }
+  // webhook credentials and secrets stored before they were bound to their row (issue #16 item 11) are resealed
+  const { resealLegacyWebhookValues } = await import("@/lib/webhooks/reseal");
+  const resealed = await resealLegacyWebhookValues(handle.db).catch((err) => {
+    console.error("[signalpost] Could not reseal legacy webhook values:", err instanceof Error ? err.message : err);
+    return 0;
+  });
+  if (resealed > 0) console.log(`[signalpost] Resealed ${resealed} webhook values, now bound to their webhook.`);
   console.log(`[signalpost] Database: ${handle.driver === "pglite" ? `embedded PGlite (${process.env.PGLITE_DIR ?? "./.data/pglite"})` : "PostgreSQL (DATABASE_URL)"}`);
 }

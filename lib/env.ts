@@ -15,11 +15,13 @@ export function authSecret(): string {
 
 export { intEnv } from "@/db/env";
 
-/** WEBHOOK_ALLOW_PRIVATE_URLS: on by default outside production, off in production unless set to 1. */
+/**
+ * WEBHOOK_ALLOW_PRIVATE_URLS: http:// and private/loopback webhook targets only when set to 1 (or true), in every
+ * environment — a worker or server started without it refuses them. `npm run dev` sets it in its script.
+ */
 export function allowPrivateUrls(): boolean {
-  const raw = process.env.WEBHOOK_ALLOW_PRIVATE_URLS;
-  if (raw === undefined || raw === "") return !isProduction;
-  return raw === "1" || raw.toLowerCase() === "true";
+  const raw = process.env.WEBHOOK_ALLOW_PRIVATE_URLS?.trim().toLowerCase();
+  return raw === "1" || raw === "true";
 }
 
 export { isProduction };

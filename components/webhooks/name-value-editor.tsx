@@ -3,7 +3,10 @@
 import { Button, Input } from "@/components/ui";
 import type { NameValue } from "@/db/schema/webhooks";
 
-/** Editable name/value rows (custom headers, query parameters), at most `max`. */
+/**
+ * Editable name/value rows (custom headers, query parameters), at most `max`. A row marked Secret is stored
+ * encrypted and never sent back to the browser: its value shows blank, and left blank keeps the saved value.
+ */
 export function NameValueEditor({
   legend,
   rows,
@@ -65,7 +68,7 @@ export function NameValueEditor({
       {rows.length ? (
         <ul className="space-y-1">
           {rows.map((r, i) => (
-            <li key={i} className="grid grid-cols-[minmax(0,2fr)_minmax(0,3fr)_2.25rem] gap-2">
+            <li key={i} className="grid grid-cols-[minmax(0,2fr)_minmax(0,3fr)_auto_2.25rem] items-center gap-2">
               <Input
                 value={r.name}
                 onChange={(e) => set(i, { name: e.target.value })}
@@ -77,11 +80,22 @@ export function NameValueEditor({
               <Input
                 value={r.value}
                 onChange={(e) => set(i, { value: e.target.value })}
-                placeholder={valuePlaceholder}
+                placeholder={r.secret ? "secret (blank keeps the saved value)" : valuePlaceholder}
                 aria-label={`${noun[0].toUpperCase()}${noun.slice(1)} ${i + 1} value`}
                 className="font-mono text-xs"
                 spellCheck={false}
+                type={r.secret ? "password" : "text"}
+                autoComplete="off"
               />
+              <label className="flex items-center gap-1 text-xs text-muted" title="Stored encrypted, masked in the delivery log and for members">
+                <input
+                  type="checkbox"
+                  checked={Boolean(r.secret)}
+                  onChange={(e) => set(i, { secret: e.target.checked })}
+                  aria-label={`${noun[0].toUpperCase()}${noun.slice(1)} ${i + 1} secret`}
+                />
+                Secret
+              </label>
               <Button
                 variant="ghost"
                 size="sm"

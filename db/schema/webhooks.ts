@@ -12,7 +12,11 @@ export type WebhookMethod = (typeof WEBHOOK_METHODS)[number];
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 export type WebhookAuthType = (typeof WEBHOOK_AUTH_TYPES)[number];
 export type WebhookDeviceScope = (typeof WEBHOOK_DEVICE_SCOPES)[number];
-export type NameValue = { name: string; value: string };
+/**
+ * A custom header or query parameter. A `secret` one is stored with an empty `value` and its value in `sealed`
+ * (encrypted, bound to the webhook); it is decrypted only to send, and shown masked everywhere else.
+ */
+export type NameValue = { name: string; value: string; secret?: boolean; sealed?: string };
 
 /** A receiver endpoint and how to format requests to it (README, "Webhooks"). */
 export const webhooks = pgTable(

@@ -5,6 +5,7 @@ import { AccessError, requireMember, type MemberContext } from "@/lib/auth/guard
 import type { Permission } from "@/lib/auth/permissions";
 import { getSessionUserId } from "@/lib/auth/session";
 import { UserError } from "@/lib/errors";
+import { findUnstorable, UNSTORABLE_MESSAGE } from "@/lib/validation/text";
 
 export { UserError };
 
@@ -23,9 +24,20 @@ export type ActionState<T = unknown> = {
 
 /**
  * FormData → plain object. Keys ending in "[]" collect into arrays; a "__json" field holds a JSON object that is
- * merged in (for nested form state such as header lists).
+ * merged in (for nested form state such as header lists). A NUL character or lone surrogate anywhere is refused
+ * with a field error (no text column can hold one).
  */
 export function formDataToObject(input: FormData | Record<string, unknown>): Record<string, unknown> {
+  const out = readFormData(input);
+  const bad = findUnstorable(out);
+  if (bad) {
+    const field = bad.split(/[.[]/)[0] || "form";
+    throw new UserError("Please correct the highlighted fields.", { [field]: [`This field ${UNSTORABLE_MESSAGE}.`] });
+  }
+  return out;
+}
+
+function readFormData(input: FormData | Record<string, unknown>): Record<string, unknown> {
   if (!(input instanceof FormData)) return { ...input };
   const out: Record<string, unknown> = {};
   for (const [rawKey, value] of input.entries()) {

@@ -17,18 +17,30 @@ import {
   loadWebhookForSending,
   rotateWebhookSecret,
   setWebhookEnabled,
+  settingsForSending,
   updateWebhook,
 } from "@/lib/webhooks/manage";
 import { checkEndpoint, sendTestEvent, type TestEventResult } from "@/lib/delivery/test-event";
 import type { Db } from "@/db/client";
 import type { EndpointCheck } from "@/lib/webhooks/manage";
 
-const endpointCheck = (db: Db): EndpointCheck => (orgId, settings, secrets) => checkEndpoint(db, orgId, settings, secrets);
-import { settingsFromInput } from "@/lib/webhooks/form-settings";
-
 /** orgAction validates only the envelope; the form schema depends on the server's settings and the saved row. */
 const loose = z.looseObject({ orgSlug: z.string(), id: z.coerce.number().int().positive().optional() });
+/** Requests this server sends on an admin's behalf (test events and endpoint checks), per org and minute. */
 const TEST_EVENTS_PER_MINUTE = 60;
+const testEventLimitKey = (orgId: number) => `webhook-test:${orgId}`;
+
+/**
+ * The endpoint check on create/edit: it makes this server send a request, so it counts against the same per-org
+ * limit as Send test event (otherwise saving in a loop would side-step it).
+ */
+const endpointCheck = (db: Db): EndpointCheck => async (orgId, settings, secrets) => {
+  const limit = await hitRateLimit(db, testEventLimitKey(orgId), TEST_EVENTS_PER_MINUTE, 60);
+  if (!limit.allowed) {
+    return `Too many test events and endpoint checks; try again in ${limit.retryAfterSeconds} s, or tick "Skip endpoint check".`;
+  }
+  return checkEndpoint(db, orgId, settings, secrets);
+};
 const byId = z.object({ orgSlug: z.string(), id: z.coerce.number().int().positive() });
 
 function parseOrRefuse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
@@ -125,7 +137,7 @@ export const sendTestEventAction = orgAction(loose, "org_setting.modify", async 
   const db = await getDb();
   const eventType = parseOrRefuse(z.object({ eventType: testEventTypeSchema }), raw).eventType;
   // test events make this server send requests: bounded per org
-  const limit = await hitRateLimit(db, `webhook-test:${ctx.orgId}`, TEST_EVENTS_PER_MINUTE, 60);
+  const limit = await hitRateLimit(db, testEventLimitKey(ctx.orgId), TEST_EVENTS_PER_MINUTE, 60);
   if (!limit.allowed) throw new UserError(`Too many test events; try again in ${limit.retryAfterSeconds} s.`);
   let result: TestEventResult;
   if (raw.url === undefined) {
@@ -146,7 +158,7 @@ export const sendTestEventAction = orgAction(loose, "org_setting.modify", async 
     const saved = existing ? await loadWebhookForSending(db, ctx.orgId, existing.id) : null;
     result = await sendTestEvent(db, {
       orgId: ctx.orgId,
-      settings: settingsFromInput(input, existing?.id ?? null, auth),
+      settings: settingsForSending(input, existing?.id ?? null, auth, existing),
       secrets: saved?.secrets ?? null,
       eventType,
       log: Boolean(existing),

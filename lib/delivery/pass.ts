@@ -405,7 +405,8 @@ class DeliveryPass {
           body: "",
           durationMs: 0,
           error: `could not build the request: ${(err as Error).message}`,
-          errorCode: "network",
+          // a template that does not render will not render on a retry either: the delivery fails for good
+          errorCode: built ? "network" : "build",
         };
       }
     }

@@ -79,6 +79,8 @@ export function decideOutcome(
 ): DeliveryOutcome {
   if (result.ok) return { kind: "succeeded" };
   if (result.status === 410) return { kind: "gone" };
+  // the request could not be built (a template error, or a render over its budget): the same every time
+  if (result.errorCode === "build") return { kind: "failed" };
   const delay = nextRetryDelayMs(attemptsMade, schedule, random);
   if (delay === null) return { kind: "failed" };
   const left = eventAt ? eventAt.getTime() + RETRY_WINDOW_MS - now.getTime() : Infinity;

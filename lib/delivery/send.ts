@@ -6,7 +6,7 @@ import { intEnv } from "@/lib/env";
 import { webhookTimeoutMs } from "./lease";
 import type { BuiltRequest, SendResult } from "@/lib/webhooks/types";
 import { TRANSPORT_HEADERS } from "@/lib/webhooks/http-rules";
-import { checkWebhookUrl, type CheckOptions } from "@/lib/webhooks/url";
+import { checkWebhookUrl, type CheckOptions } from "@/lib/webhooks/url-guard";
 
 /** Response bytes read from the socket at most; the rest is discarded. */
 export const RESPONSE_READ_LIMIT = 64 * 1024;

@@ -43,7 +43,20 @@ export async function sendTestEvent(
 ): Promise<TestEventResult> {
   const now = args.now ?? new Date();
   const event = sampleEvent(args.eventType ?? "webhook.test", args.orgId, now);
-  const built = buildWebhookRequest(args.settings, buildEventEnvelope(event, { id: args.settings.id, name: args.settings.name }, now));
+  let built: BuiltRequest;
+  try {
+    built = buildWebhookRequest(args.settings, buildEventEnvelope(event, { id: args.settings.id, name: args.settings.name }, now));
+  } catch (err) {
+    // a template error or a render over its budget: nothing is sent, and the reason is shown like a failed send
+    const request: BuiltRequest = { method: args.settings.method, url: args.settings.url, headers: {}, body: "" };
+    const error = `could not build the request: ${err instanceof Error ? err.message : String(err)}`;
+    return {
+      eventId: event.id,
+      eventType: event.type,
+      request,
+      response: { ok: false, status: null, headers: {}, body: "", durationMs: 0, error, errorCode: "build" },
+    };
+  }
   const temporarySecret = !args.secrets?.length;
   const secrets = temporarySecret ? [newWebhookSecret()] : args.secrets!;
   const signed = signRequest(built, event.id, now, secrets);

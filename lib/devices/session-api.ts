@@ -8,6 +8,7 @@ import type { MemberContext } from "@/lib/auth/guard";
 import { jsonError, validationError } from "@/lib/http/json";
 import { kickDelivery } from "@/lib/delivery/kick";
 import { deviceCreateSchema, deviceListQuerySchema, desiredBulkSchema, desiredWriteSchema } from "@/lib/validation/devices";
+import { unstorableQueryParams } from "@/lib/validation/text";
 import { createDevice, regenerateDeviceToken } from "./admin";
 import { bulkWriteDesired, previewBulkDesired, writeDesired } from "./desired";
 import {
@@ -27,6 +28,8 @@ import {
  */
 export async function devicesListResponse(req: NextRequest, ctx: MemberContext): Promise<Response> {
   const params = req.nextUrl.searchParams;
+  const bad = unstorableQueryParams(params);
+  if (bad) return jsonError(400, "invalid_request", Object.values(bad)[0][0], bad);
   const query = deviceListQuerySchema.parse(Object.fromEntries(params));
   const db = await getDb();
   const [page, counts] = await Promise.all([

@@ -1,4 +1,5 @@
 // Reading request bodies with a size cap (device API, inbox capture).
+import { findUnstorable, UNSTORABLE_MESSAGE } from "@/lib/validation/text";
 
 export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too_large" };
 
@@ -61,7 +62,8 @@ export type JsonBodyRead = { ok: true; value: Record<string, unknown> } | { ok: 
 
 /**
  * The one JSON body reader of the API routes: at most `maxBytes` (refused past it without reading the rest), strict
- * UTF-8, a JSON content type, an object at the top, nesting at most MAX_BODY_DEPTH. With `emptyIsObject` an empty
+ * UTF-8, a JSON content type, an object at the top, nesting at most MAX_BODY_DEPTH, no NUL or lone surrogate in
+ * any string or key. With `emptyIsObject` an empty
  * body (whatever its type) reads as `{}` — the device API's heartbeat.
  */
 export async function readJsonBody(req: Request, opts: { maxBytes: number; emptyIsObject?: boolean }): Promise<JsonBodyRead> {
@@ -88,5 +90,8 @@ export async function readJsonBody(req: Request, opts: { maxBytes: number; empty
   if (nestsDeeperThan(json, MAX_BODY_DEPTH)) {
     return fail(400, "invalid_request", `The body is nested too deeply (more than ${MAX_BODY_DEPTH} levels).`);
   }
+  // "\u0000" and a lone "\ud800" are valid JSON escapes, but no text column can hold them
+  const bad = findUnstorable(json);
+  if (bad) return fail(400, "invalid_request", `${bad}: ${UNSTORABLE_MESSAGE}.`);
   return { ok: true, value: json as Record<string, unknown> };
 }

@@ -24,13 +24,15 @@ export async function findInboxByToken(db: Db, token: string): Promise<CaptureIn
   return row ?? null;
 }
 
-/** Text when the bytes are valid UTF-8 (kept as sent), otherwise base64. */
+/** Text when the bytes are valid UTF-8 without NUL (kept as sent; a text column cannot hold NUL), otherwise base64. */
 export function encodeBody(bytes: Uint8Array): { body: string; encoding: "utf8" | "base64" } {
   try {
-    return { body: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), encoding: "utf8" };
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    if (!text.includes("\u0000")) return { body: text, encoding: "utf8" };
   } catch {
-    return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), encoding: "base64" };
+    // not UTF-8: stored as base64 below
   }
+  return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), encoding: "base64" };
 }
 
 export type CapturedRequest = {
@@ -41,11 +43,44 @@ export type CapturedRequest = {
   bytes: Uint8Array;
 };
 
-/** Header names lower-cased (Headers already does), values as received (repeated headers joined with ", "). */
+/** Headers that carry credentials: stored masked (README, "Reliability and security"). */
+const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"]);
+const MASK = "••••";
+
+/** A secret shown as its last 4 characters after a mask; short ones (which 4 characters would all but reveal) fully masked. */
+function maskSecret(secret: string): string {
+  return secret.length >= 12 ? `${MASK}${secret.slice(-4)}` : MASK;
+}
+
+/**
+ * The stored form of a credential header: Authorization keeps its scheme ("Bearer ••••9f3a"), Cookie its cookie
+ * names ("session=••••a1b2; theme=••••"). Everything else is kept as received.
+ */
+export function maskCredentialHeader(name: string, value: string): string {
+  const lower = name.toLowerCase();
+  if (!CREDENTIAL_HEADERS.has(lower)) return value;
+  if (lower === "cookie") {
+    return value
+      .split(";")
+      .map((pair) => {
+        const trimmed = pair.trim();
+        const eq = trimmed.indexOf("=");
+        return eq < 0 ? maskSecret(trimmed) : `${trimmed.slice(0, eq)}=${maskSecret(trimmed.slice(eq + 1))}`;
+      })
+      .join("; ");
+  }
+  const match = /^(\S+)\s+(.+)$/.exec(value.trim());
+  return match ? `${match[1]} ${maskSecret(match[2])}` : maskSecret(value.trim());
+}
+
+/**
+ * Header names lower-cased (Headers already does), values as received (repeated headers joined with ", "), except
+ * credentials (Authorization, Proxy-Authorization, Cookie), which are masked before they are stored.
+ */
 export function headersToRecord(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    out[name.toLowerCase()] = value;
+    out[name.toLowerCase()] = maskCredentialHeader(name, value);
   });
   return out;
 }

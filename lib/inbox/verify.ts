@@ -4,7 +4,7 @@ import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import type { Db } from "@/db/client";
 import { events, webhooks, webhookSecrets } from "@/db/schema";
-import { decryptSecret } from "@/lib/crypto/encryption";
+import { openWebhookValue } from "@/lib/webhooks/sealed";
 import { SIGNATURE_TOLERANCE_SECONDS } from "./constants";
 import type { SignatureVerdict } from "./types";
 
@@ -49,7 +49,7 @@ export async function loadOrgSigningSecrets(
   for (const row of rows) {
     let signer: Webhook;
     try {
-      signer = new Webhook(decryptSecret(row.sealed));
+      signer = new Webhook(openWebhookValue({ orgId, webhookId: row.webhookId }, "signing-secret", row.sealed));
     } catch {
       continue; // a secret sealed with another key cannot verify anything
     }

@@ -7,6 +7,9 @@ import type { WebhookAuthType, WebhookDeviceScope, WebhookFormat, WebhookMethod 
 import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES } from "@/lib/events/catalog";
 import { headerNameProblem, HTTP_TOKEN, MAX_HEADERS, MAX_QUERY_PARAMS, valueProblem } from "@/lib/webhooks/http-rules";
 import { templateProblem } from "@/lib/webhooks/request";
+import { URL_MAX, webhookUrlProblem } from "@/lib/webhooks/url";
+
+export { URL_MAX, webhookUrlProblem };
 
 // Same lists as db/schema/webhooks (kept here so client code never imports the schema; `satisfies` keeps them in step).
 export const WEBHOOK_METHODS = ["POST", "PUT", "PATCH"] as const satisfies readonly WebhookMethod[];
@@ -18,19 +21,17 @@ export const WEBHOOK_DEVICE_SCOPES = ["all", "selected", "tags"] as const satisf
 export const ENDPOINT_CHECK_FAILED = "endpoint_check_failed";
 
 export const NAME_MAX = 50;
-export const URL_MAX = 512;
 export const DESCRIPTION_MAX = 512;
 export const BODY_TEMPLATE_MAX = 16_384;
 export const TAGS_MAX = 20;
 
 export type WebhookSchemaOptions = {
-  /** http:// and private hosts allowed (WEBHOOK_ALLOW_PRIVATE_URLS). */
+  /** http:// and private/loopback hosts allowed (WEBHOOK_ALLOW_PRIVATE_URLS=1); the URL rules are lib/webhooks/url.ts. */
   allowHttp: boolean;
   /** The saved webhook's auth type when editing: blank secrets then mean "keep the stored one". */
   storedAuthType?: (typeof WEBHOOK_AUTH_TYPES)[number] | null;
 };
 
-const nameValue = z.object({ name: z.string().trim().max(256), value: z.string().max(4096) });
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
 /** A checkbox that must say on or off: anything else is refused rather than read as off. */
 const strictCheckbox = (message: string) =>
@@ -39,22 +40,8 @@ const strictCheckbox = (message: string) =>
     z.boolean({ error: message }),
   );
 
-/** Why a webhook URL is refused, in the words the form shows under URL; null when fine. */
-export function webhookUrlProblem(raw: string, allowHttp: boolean): string | null {
-  if (!raw) return "URL is required.";
-  if (raw.length > URL_MAX) return `URL must be ${URL_MAX} characters or fewer.`;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return "Enter an absolute URL, such as https://example.com/webhooks.";
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return "URL must start with https:// (or http://).";
-  if (url.protocol === "http:" && !allowHttp) return "URL must use https://.";
-  if (url.username || url.password) return "URL must not contain a user name or password; use Authentication instead.";
-  if (!url.hostname) return "URL has no host.";
-  return null;
-}
+/** A header or query parameter row; `secret` ones are stored encrypted and shown masked (blank keeps the stored value). */
+const nameValue = z.object({ name: z.string().trim().max(256), value: z.string().max(4096), secret: checkbox.default(false) });
 
 /** The request part of the form: what the builder needs (used alone by "Send test event" on an unsaved form). */
 export function webhookRequestSchema(options: WebhookSchemaOptions) {
@@ -97,6 +84,13 @@ export function webhookRequestSchema(options: WebhookSchemaOptions) {
             const problem = headerNameProblem(row.name);
             if (problem) ctx.addIssue({ code: "custom", path: [field], message: `${where}: ${problem}` });
             const key = row.name.toLowerCase();
+            if (key === "authorization") {
+              ctx.addIssue({
+                code: "custom",
+                path: [field],
+                message: `${where}: set credentials with the Authentication field (Basic or Bearer), not an Authorization header; for another scheme use a header of its own marked Secret.`,
+              });
+            }
             if (seen.has(key)) ctx.addIssue({ code: "custom", path: [field], message: `${where}: "${row.name}" is listed twice.` });
             seen.add(key);
           } else if (!row.name) {

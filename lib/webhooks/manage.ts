@@ -8,9 +8,11 @@ import { intEnv } from "@/lib/env";
 import { ENDPOINT_CHECK_FAILED, type WebhookFormInput, type WebhookRequestInput } from "@/lib/validation/webhooks";
 import { catalogEntry, EVENT_TYPES, type EventType } from "@/lib/events/catalog";
 import { createSecret, getSigningSecrets, rotateSecret } from "./secrets";
-import { bumpedUpdatedAt, decryptAuth, encryptAuth, webhookSettingsFromRow } from "./settings";
+import { bumpedUpdatedAt, decryptAuth, encryptAuth, maskedNameValues, openNameValues, sealNameValues, webhookSettingsFromRow } from "./settings";
+import type { WebhookRef } from "./sealed";
 import { resumeParkedDeliveries } from "./parking";
 import { newWebhookSecret } from "./signing";
+import { urlProblemAtSave } from "./url-guard";
 import type { WebhookAuth, WebhookSettings } from "./types";
 import type { Actor } from "@/lib/actor";
 import { settingsFromInput } from "./form-settings";
@@ -39,7 +41,7 @@ async function requireWebhook(db: Db, orgId: number, id: number): Promise<Webhoo
 }
 
 /** The form's credentials, with blank secrets replaced by the stored ones when the auth type is unchanged. */
-export function authFromInput(input: WebhookRequestInput, stored?: Pick<WebhookRow, "authType" | "authEncrypted"> | null): WebhookAuth {
+export function authFromInput(input: WebhookRequestInput, stored?: Pick<WebhookRow, "id" | "orgId" | "authType" | "authEncrypted"> | null): WebhookAuth {
   const previous = stored ? decryptAuth(stored) : ({ type: "none" } as WebhookAuth);
   if (input.authType === "basic") {
     const password = input.authPassword || (previous.type === "basic" ? previous.password : "");
@@ -51,7 +53,47 @@ export function authFromInput(input: WebhookRequestInput, stored?: Pick<WebhookR
   return { type: "none" };
 }
 
-function columnsFromInput(input: WebhookFormInput, auth: WebhookAuth) {
+/** The form's header/query rows, with secret rows left blank filled in from the stored webhook (to send). */
+function rowsToSend(rows: WebhookRequestInput["headers"], purpose: "header" | "query", stored?: WebhookRow | null) {
+  const opened = stored ? openNameValues(stored, purpose, purpose === "header" ? stored.headers : stored.queryParams) : [];
+  return rows.map((r) => {
+    if (!r.secret || r.value) return r;
+    const same = opened.find((o) => o.secret && (purpose === "header" ? o.name.toLowerCase() === r.name.toLowerCase() : o.name === r.name));
+    return { ...r, value: same?.value ?? "" };
+  });
+}
+
+/**
+ * The settings a request is sent with (test events, the endpoint check): the one form → settings mapping
+ * (form-settings.ts), with the secret header/query values an edit form left blank filled in from `stored` (they are
+ * never sent to the browser).
+ */
+export function settingsForSending(
+  input: WebhookRequestInput & { name?: string },
+  id: number | null,
+  auth: WebhookAuth,
+  stored?: WebhookRow | null,
+): WebhookSettings {
+  return settingsFromInput(
+    { ...input, headers: rowsToSend(input.headers, "header", stored), queryParams: rowsToSend(input.queryParams, "query", stored) },
+    id,
+    auth,
+  );
+}
+
+/**
+ * The columns to store for webhook `ref`: credentials and secret header/query values encrypted and bound to it.
+ * A secret row left blank keeps its stored value; one with no value at all is refused.
+ */
+function columnsFromInput(input: WebhookFormInput, auth: WebhookAuth, ref: WebhookRef, stored?: WebhookRow | null) {
+  const headers = sealNameValues(ref, "header", input.headers, stored?.headers);
+  const queryParams = sealNameValues(ref, "query", input.queryParams, stored?.queryParams);
+  if (headers.missing !== null || queryParams.missing !== null) {
+    const errors: Record<string, string[]> = {};
+    if (headers.missing !== null) errors.headers = [`Header "${headers.missing}" is marked secret but has no value.`];
+    if (queryParams.missing !== null) errors.queryParams = [`Query parameter "${queryParams.missing}" is marked secret but has no value.`];
+    throw new UserError("Please correct the highlighted fields.", errors);
+  }
   return {
     name: input.name,
     url: input.url,
@@ -61,14 +103,20 @@ function columnsFromInput(input: WebhookFormInput, auth: WebhookAuth) {
     format: input.format,
     bodyTemplate: input.format === "custom" ? input.bodyTemplate : null,
     contentType: input.format === "custom" ? input.contentType : null,
-    headers: input.headers,
-    queryParams: input.queryParams,
+    headers: headers.rows,
+    queryParams: queryParams.rows,
     authType: auth.type,
-    authEncrypted: encryptAuth(auth),
+    authEncrypted: encryptAuth(ref, auth),
     deviceScope: input.deviceScope,
     deviceIds: input.deviceScope === "selected" ? [...new Set(input.deviceIds)] : [],
     deviceTags: input.deviceScope === "tags" ? [...new Set(input.deviceTags)] : [],
   };
+}
+
+/** Refuses a URL whose host resolves to a private/loopback address (unless WEBHOOK_ALLOW_PRIVATE_URLS=1). */
+async function assertPublicUrl(url: string): Promise<void> {
+  const problem = await urlProblemAtSave(url);
+  if (problem) throw new UserError("Please correct the highlighted fields.", { url: [problem] });
 }
 
 async function assertDevicesInOrg(db: Db, orgId: number, ids: number[]): Promise<void> {
@@ -122,10 +170,11 @@ export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInpu
   }
   await assertNameFree(db, actor.orgId, input.name);
   await assertDevicesInOrg(db, actor.orgId, input.deviceIds);
+  await assertPublicUrl(input.url);
   const auth = authFromInput(input);
   const secret = newWebhookSecret();
   if (!input.skipEndpointCheck) {
-    const why = await checkEndpoint(actor.orgId, settingsFromInput(input, null, auth), [secret]);
+    const why = await checkEndpoint(actor.orgId, settingsForSending(input, null, auth), [secret]);
     if (why) throw new UserError("The endpoint check failed; nothing was saved.", { url: [why] }, ENDPOINT_CHECK_FAILED);
   }
   try {
@@ -133,9 +182,12 @@ export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInpu
       // re-count inside the transaction, so two concurrent creates cannot both pass the limit by much
       const [{ n: again }] = await tx.select({ n: count() }).from(webhooks).where(eq(webhooks.orgId, actor.orgId));
       if (Number(again) >= limit) throw new UserError(`This organization already has ${limit} webhooks, the most allowed.`);
+      // the id is taken first, so the credentials and secret values are sealed for this row in the one insert
+      const [{ id }] = await queryRows<{ id: number }>(tx, sql`select nextval(pg_get_serial_sequence('webhooks', 'id'))::int as id`);
+      const columns = columnsFromInput(input, auth, { orgId: actor.orgId, webhookId: Number(id) });
       const now = new Date();
       const state = input.enabled ? { enabled: true } : { enabled: false, disabledReason: CREATED_INACTIVE, disabledAt: now };
-      const [row] = await tx.insert(webhooks).values({ orgId: actor.orgId, ...columnsFromInput(input, auth), ...state }).returning();
+      const [row] = await tx.insert(webhooks).values({ id: Number(id), orgId: actor.orgId, ...columns, ...state }).returning();
       await createSecret(tx, actor.orgId, row.id, secret);
       await recordAudit(tx, {
         orgId: actor.orgId,
@@ -167,15 +219,21 @@ export async function updateWebhook(
   const existing = await requireWebhook(db, actor.orgId, id);
   await assertNameFree(db, actor.orgId, input.name, id);
   await assertDevicesInOrg(db, actor.orgId, input.deviceIds);
+  await assertPublicUrl(input.url);
   const auth = authFromInput(input, existing);
   if (input.url !== existing.url && !input.skipEndpointCheck) {
     const secrets = (await getSigningSecrets(db, [id], new Date())).get(id) ?? [];
-    const why = await checkEndpoint(actor.orgId, settingsFromInput(input, id, auth), secrets);
+    const why = await checkEndpoint(actor.orgId, settingsForSending(input, id, auth, existing), secrets);
     if (why) throw new UserError("The endpoint check failed; nothing was saved.", { url: [why] }, ENDPOINT_CHECK_FAILED);
   }
-  const columns = columnsFromInput(input, auth);
+  const columns = columnsFromInput(input, auth, { orgId: actor.orgId, webhookId: id }, existing);
   const changed = (Object.keys(columns) as (keyof typeof columns)[]).filter((k) => {
     if (k === "authEncrypted") return input.authPassword !== "" || input.authToken !== "" || existing.authType !== auth.type;
+    if (k === "headers" || k === "queryParams") {
+      // a re-sealed secret has a new ciphertext: compare what the rows say, and count a typed secret as a change
+      const typed = (k === "headers" ? input.headers : input.queryParams).some((r) => r.secret && r.value);
+      return typed || JSON.stringify(maskedNameValues(columns[k])) !== JSON.stringify(maskedNameValues(existing[k]));
+    }
     return JSON.stringify(columns[k]) !== JSON.stringify(existing[k]);
   });
   try {
@@ -406,8 +464,9 @@ export function webhookFormValues(row: WebhookRow) {
     format: row.format,
     bodyTemplate: row.bodyTemplate ?? "",
     contentType: row.contentType ?? "",
-    headers: row.headers,
-    queryParams: row.queryParams,
+    // secret values never leave the server: the form shows them blank ("leave blank to keep")
+    headers: maskedNameValues(row.headers),
+    queryParams: maskedNameValues(row.queryParams),
     authType: row.authType,
     // the username is not a secret, and the form needs it to show what is set; password and token never leave
     authUsername: row.authType === "basic" ? (decryptAuth(row) as { username: string }).username : "",

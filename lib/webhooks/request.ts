@@ -41,8 +41,80 @@ export function templateView(envelope: EventEnvelope): Record<string, unknown> {
 }
 
 /**
- * Renders a mustache template. `{{x}}` is escaped for the target, `{{{x}}}` is inserted as is. Values are never
- * re-parsed as templates, so a device named "{{json}}" stays literal text.
+ * The rendering budget of a template (README, "Reliability and security"). Mustache sections repeat everything
+ * inside them once per list item, so nesting multiplies: `{{#data.tags}}` nine deep over 10 tags is 10^9 steps.
+ * Templates whose sections nest deeper than TEMPLATE_MAX_SECTION_DEPTH are refused when saved, and every render
+ * (preview, test event, delivery) stops with a TemplateBudgetError past TEMPLATE_MAX_STEPS tokens visited,
+ * TEMPLATE_MAX_OUTPUT characters written or TEMPLATE_MAX_MS, whichever comes first.
+ */
+export const TEMPLATE_MAX_SECTION_DEPTH = 3;
+export const TEMPLATE_MAX_STEPS = 200_000;
+export const TEMPLATE_MAX_OUTPUT = 512 * 1024;
+export const TEMPLATE_MAX_MS = 250;
+
+/** A render stopped by the budget. Deterministic for a template and event: the delivery fails for good. */
+export class TemplateBudgetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TemplateBudgetError";
+  }
+}
+
+type Tokens = Parameters<Mustache.Writer["renderTokens"]>[0];
+type Ctx = Parameters<Mustache.Writer["renderTokens"]>[1];
+type Partials = Parameters<Mustache.Writer["renderTokens"]>[2];
+type Config = Parameters<Mustache.Writer["renderTokens"]>[4];
+
+/** Mustache's writer, counting steps (tokens visited) and characters written as it goes. */
+class BudgetedWriter extends Mustache.Writer {
+  private steps = 0;
+  private written = 0;
+  private readonly startedAt = now();
+
+  override renderTokens(tokens: Tokens, context: Ctx, partials?: Partials, originalTemplate?: string, config?: Config): string {
+    this.steps += tokens.length + 1;
+    if (this.steps > TEMPLATE_MAX_STEPS) {
+      throw new TemplateBudgetError(
+        `the template needs more than ${TEMPLATE_MAX_STEPS.toLocaleString("en-US")} rendering steps (sections nested over long lists); simplify it`,
+      );
+    }
+    if (now() - this.startedAt > TEMPLATE_MAX_MS) {
+      throw new TemplateBudgetError(`the template took longer than ${TEMPLATE_MAX_MS} ms to render; simplify it`);
+    }
+    return super.renderTokens(tokens, context, partials, originalTemplate, config);
+  }
+
+  private count<T>(value: T): T {
+    if (value !== undefined && value !== null) {
+      this.written += String(value).length;
+      if (this.written > TEMPLATE_MAX_OUTPUT) {
+        throw new TemplateBudgetError(`the rendered template is larger than ${Math.round(TEMPLATE_MAX_OUTPUT / 1024)} KB; simplify it`);
+      }
+    }
+    return value;
+  }
+
+  override unescapedValue(token: string[], context: Ctx): string {
+    return this.count(super.unescapedValue(token, context));
+  }
+
+  override escapedValue(token: string[], context: Ctx, config?: Config): string {
+    return this.count(super.escapedValue(token, context, config));
+  }
+
+  override rawValue(token: string[]): string {
+    return this.count(super.rawValue(token));
+  }
+}
+
+function now(): number {
+  return globalThis.performance?.now() ?? Date.now();
+}
+
+/**
+ * Renders a mustache template within the budget above (throws TemplateBudgetError past it). `{{x}}` is escaped for
+ * the target, `{{{x}}}` is inserted as is. Values are never re-parsed as templates, so a device named "{{json}}"
+ * stays literal text.
  */
 export function renderTemplate(
   template: string,
@@ -50,17 +122,39 @@ export function renderTemplate(
   escaping: Escaping,
 ): string {
   if (!template.includes("{{")) return template;
-  return Mustache.render(template, typeof view === "function" ? view() : view, undefined, { escape: escapers[escaping] });
+  const tokens = Mustache.parse(template) as unknown as Tokens;
+  const context = new Mustache.Context(typeof view === "function" ? view() : view);
+  return new BudgetedWriter().renderTokens(tokens, context, undefined, template, { escape: escapers[escaping] });
 }
 
-/** Checks that a template parses (unclosed tags, bad sections); returns the problem in words or null. */
+/** How deep sections ({{#x}} / {{^x}}) nest in parsed tokens (iterative: a hostile template cannot overflow the stack). */
+function sectionDepth(tokens: unknown[]): number {
+  let max = 0;
+  const stack: [unknown[], number][] = [[tokens, 0]];
+  while (stack.length > 0) {
+    const [list, depth] = stack.pop()!;
+    max = Math.max(max, depth);
+    for (const t of list) {
+      const token = t as unknown[];
+      if ((token[0] === "#" || token[0] === "^") && Array.isArray(token[4])) stack.push([token[4], depth + 1]);
+    }
+  }
+  return max;
+}
+
+/** Checks that a template parses (unclosed tags, bad sections) and nests within budget; the problem in words or null. */
 export function templateProblem(template: string): string | null {
+  let tokens: unknown[];
   try {
-    Mustache.parse(template);
-    return null;
+    tokens = Mustache.parse(template) as unknown[];
   } catch (err) {
     return `Template error: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
   }
+  const depth = sectionDepth(tokens);
+  if (depth > TEMPLATE_MAX_SECTION_DEPTH) {
+    return `Template error: sections nest ${depth} levels deep; at most ${TEMPLATE_MAX_SECTION_DEPTH} are allowed (each level repeats everything inside it for every list item).`;
+  }
+  return null;
 }
 
 /** Flattens an object into form fields: {data:{status:"x", tags:["a"]}} → data.status=x, data.tags[0]=a. */
@@ -110,7 +204,8 @@ function withQuery(url: string, params: [string, string][]): string {
 
 /**
  * Builds the HTTP request for one event. `body` is the exact string that is signed and sent.
- * Throws only when a custom body template does not parse (the schema refuses those on save).
+ * Throws when a template does not parse (the schema refuses those on save) or a render exceeds its budget
+ * (TemplateBudgetError): both are deterministic, so a delivery that cannot be built fails for good.
  */
 export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEnvelope): BuiltRequest {
   // the template view is built only when a template needs it (its `json` variable stringifies the whole envelope)
@@ -149,7 +244,11 @@ export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEn
   headers["content-type"] = contentType;
   headers["user-agent"] = USER_AGENT;
 
-  return { method: settings.method, url: withQuery(settings.url, query), headers, body };
+  const built: BuiltRequest = { method: settings.method, url: withQuery(settings.url, query), headers, body };
+  const secretHeaders = settings.headers.filter((h) => h.secret && h.name).map((h) => h.name.toLowerCase());
+  const secretQuery = settings.queryParams.filter((p) => p.secret && p.name).map((p) => p.name);
+  if (secretHeaders.length || secretQuery.length) built.secretNames = { headers: secretHeaders, query: secretQuery };
+  return built;
 }
 
 /** The Standard Webhooks headers signing adds on top of the built request (signing.ts), by name. */
@@ -194,19 +293,44 @@ export function prefilledHeaders(settings: Pick<WebhookSettings, "method" | "for
 }
 
 const MASK = "••••••";
+/** What a secret query value becomes in a logged URL (URL-safe, unlike MASK). */
+const QUERY_MASK = "***";
 
-/** A copy of a request with credentials masked, for previews and logs. */
+/** A URL with the values of the named query parameters replaced by QUERY_MASK. */
+function maskQuery(url: string, names: string[]): string {
+  if (names.length === 0) return url;
+  try {
+    const parsed = new URL(url);
+    const params = [...parsed.searchParams];
+    if (!params.some(([name]) => names.includes(name))) return url;
+    parsed.search = new URLSearchParams(params.map(([n, v]): [string, string] => [n, names.includes(n) ? QUERY_MASK : v])).toString();
+    return parsed.toString();
+  } catch {
+    return url.replace(/([?&])([^=&#]+)=([^&#]*)/g, (m, sep: string, name: string) =>
+      names.includes(decodeURIComponent(name)) ? `${sep}${name}=${QUERY_MASK}` : m,
+    );
+  }
+}
+
+/**
+ * A copy of a request with credentials masked, for previews and logs: the Authorization value (its scheme kept),
+ * and the values of headers and query parameters marked secret.
+ */
 export function maskAuth(built: BuiltRequest): BuiltRequest {
+  const secretHeaders = built.secretNames?.headers ?? [];
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(built.headers)) {
-    if (name.toLowerCase() === "authorization") {
+    const lower = name.toLowerCase();
+    if (lower === "authorization") {
       const scheme = value.split(" ")[0];
       headers[name] = /^(basic|bearer)$/i.test(scheme) ? `${scheme} ${MASK}` : MASK;
+    } else if (secretHeaders.includes(lower)) {
+      headers[name] = MASK;
     } else {
       headers[name] = value;
     }
   }
-  return { ...built, headers };
+  return { method: built.method, url: maskQuery(built.url, built.secretNames?.query ?? []), headers, body: built.body };
 }
 
 /** The body pretty-printed for reading: JSON indented, forms one field per line, anything else as is. */

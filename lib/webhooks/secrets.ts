@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, inArray, isNull, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { webhooks, webhookSecrets } from "@/db/schema";
-import { decryptSecret, encryptSecret } from "@/lib/crypto/encryption";
+import { openWebhookValue, sealWebhookValue } from "./sealed";
 import { bumpedUpdatedAt } from "./settings";
 import { newWebhookSecret } from "./signing";
 
@@ -34,7 +34,7 @@ export async function loadSigningSecrets(
   const changesAt = new Map<number, Date>();
   if (webhookIds.length === 0) return { secrets, changesAt };
   const rows = await db
-    .select({ webhookId: webhookSecrets.webhookId, secret: webhookSecrets.secretEncrypted, expiresAt: webhookSecrets.expiresAt })
+    .select({ orgId: webhookSecrets.orgId, webhookId: webhookSecrets.webhookId, secret: webhookSecrets.secretEncrypted, expiresAt: webhookSecrets.expiresAt })
     .from(webhookSecrets)
     .where(
       and(
@@ -50,11 +50,11 @@ export async function loadSigningSecrets(
     }
     let secret: string;
     try {
-      secret = decryptSecret(row.secret);
+      secret = openWebhookValue({ orgId: row.orgId, webhookId: row.webhookId }, "signing-secret", row.secret);
     } catch {
       // One undecryptable secret (APP_ENCRYPTION_KEY / AUTH_SECRET changed) must not stop other webhooks' deliveries;
       // a webhook left without a usable secret fails its own deliveries with a plain reason instead.
-      console.error(`[webhooks] a signing secret of webhook ${row.webhookId} could not be decrypted (was APP_ENCRYPTION_KEY changed?)`);
+      console.error(`[webhooks] a signing secret of webhook ${row.webhookId} could not be decrypted (was APP_ENCRYPTION_KEY changed, or the value copied from another row?)`);
       continue;
     }
     const list = secrets.get(row.webhookId) ?? [];
@@ -72,12 +72,12 @@ export async function getCurrentSecret(db: Db, orgId: number, webhookId: number)
     .where(and(eq(webhookSecrets.orgId, orgId), eq(webhookSecrets.webhookId, webhookId), isNull(webhookSecrets.expiresAt)))
     .orderBy(sql`${webhookSecrets.id} desc`)
     .limit(1);
-  return row ? decryptSecret(row.secret) : null;
+  return row ? openWebhookValue({ orgId, webhookId }, "signing-secret", row.secret) : null;
 }
 
 /** Stores a new current secret for a webhook (on create); returns it. */
 export async function createSecret(db: Db, orgId: number, webhookId: number, secret = newWebhookSecret()): Promise<string> {
-  await db.insert(webhookSecrets).values({ orgId, webhookId, secretEncrypted: encryptSecret(secret) });
+  await db.insert(webhookSecrets).values({ orgId, webhookId, secretEncrypted: sealWebhookValue({ orgId, webhookId }, "signing-secret", secret) });
   return secret;
 }
 

@@ -58,6 +58,8 @@ export type BuiltRequest = {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Header names (lower case) and query parameter names whose values are secret: maskAuth hides them. */
+  secretNames?: { headers: string[]; query: string[] };
 };
 
 /** What came back from one attempt. `error` is plain words ("connection refused", "timed out after 10 s"). */
@@ -69,7 +71,8 @@ export type SendResult = {
   body: string;
   durationMs: number;
   error: string | null;
-  errorCode: "timeout" | "refused" | "private_address" | "dns" | "invalid_url" | "network" | null;
+  /** "build": the request could not be built (template error or over its rendering budget); never retried. */
+  errorCode: "timeout" | "refused" | "private_address" | "dns" | "invalid_url" | "network" | "build" | null;
   /** Response body bytes read from the socket (reading stops after 64 KB); absent when no response came. */
   bytesRead?: number;
 };

@@ -1,33 +1,16 @@
-import "server-only";
-import { lookup as dnsLookup } from "node:dns/promises";
-import ipaddr from "ipaddr.js";
-import { allowPrivateUrls } from "@/lib/env";
-
 /**
- * SSRF guard for webhook URLs (README, "Delivery engine"). A URL passes only when it parses as an absolute http(s) URL without
- * userinfo and EVERY address its host resolves to is public unicast. The caller then connects to the returned
- * address (never resolving the name again), so a DNS answer that changes between check and connect (rebinding)
- * cannot reach an internal address.
+ * THE webhook URL rules (README, "Reliability and security"), shared by the form schema (save time, in the browser
+ * and on the server) and the send-time SSRF guard (url-guard.ts): one parser, one idea of what is private.
+ * Isomorphic: no server imports. A URL is acceptable when it parses as an absolute http(s) URL without userinfo;
+ * unless private URLs are allowed (WEBHOOK_ALLOW_PRIVATE_URLS=1) it must use https and its host must not be a
+ * private, loopback or otherwise non-public address (literal here; resolved names in url-guard.ts).
  *
  * WHATWG URL parsing normalises the odd IPv4 spellings ("2130706433", "0x7f000001", "0177.1") to dotted quads and
  * IPv6 literals to their compressed form before we look at them, so those forms are checked like any other.
  */
+import ipaddr from "ipaddr.js";
 
-export type UrlCheck =
-  | { ok: true; url: URL; address: string; family: 4 | 6; private: boolean }
-  | { ok: false; error: string; errorCode: "invalid_url" | "private_address" | "dns" };
-
-export type CheckOptions = {
-  /** Defaults to WEBHOOK_ALLOW_PRIVATE_URLS (on outside production). */
-  allowPrivate?: boolean;
-  /** Resolver override for tests. */
-  lookup?: (host: string) => Promise<{ address: string; family: number }[]>;
-};
-
-const DNS_TIMEOUT_MS = 5_000;
-const DNS_CACHE_TTL_MS = 10_000;
-const DNS_CACHE_MAX = 1_000;
-const dnsCache = new Map<string, { at: number; addresses: { address: string; family: number }[] }>();
+export const URL_MAX = 512;
 
 /**
  * Why an address is not public unicast ("loopback", "private", "link-local"…), or null when it is public.
@@ -105,85 +88,79 @@ function embeddedIPv4(addr: ipaddr.IPv6): ipaddr.IPv4 | null {
   return null;
 }
 
-/** Parses a webhook URL: absolute http(s), no userinfo. Returns the URL or a plain-words error. */
-export function parseWebhookUrl(raw: string, allowHttp: boolean): URL | string {
+export type UrlProblem = "invalid" | "scheme" | "http" | "userinfo" | "no_host";
+
+/** The parser's problems in the words of the send-time guard (delivery log) and of the form (under URL). */
+const GUARD_WORDS: Record<UrlProblem, string> = {
+  invalid: "not a valid absolute URL",
+  scheme: "URL must start with https://",
+  http: "URL must use https://",
+  userinfo: "URL must not contain a user name or password",
+  no_host: "URL has no host",
+};
+const FORM_WORDS: Record<UrlProblem, string> = {
+  invalid: "Enter an absolute URL, such as https://example.com/webhooks.",
+  scheme: "URL must start with https:// (or http://).",
+  http: "URL must use https://.",
+  userinfo: "URL must not contain a user name or password; use Authentication instead.",
+  no_host: "URL has no host.",
+};
+
+export type ParsedWebhookUrl = { ok: true; url: URL; host: string } | { ok: false; problem: UrlProblem };
+
+/** Parses a webhook URL: absolute http(s) (http only when allowed), no userinfo, a host. */
+export function parseWebhookUrl(raw: string, allowHttp: boolean): ParsedWebhookUrl {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return "not a valid absolute URL";
+    return { ok: false, problem: "invalid" };
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return "URL must start with https://";
-  if (url.protocol === "http:" && !allowHttp) return "URL must use https://";
-  if (url.username || url.password) return "URL must not contain a user name or password";
-  if (!url.hostname) return "URL has no host";
-  return url;
+  if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, problem: "scheme" };
+  if (url.protocol === "http:" && !allowHttp) return { ok: false, problem: "http" };
+  if (url.username || url.password) return { ok: false, problem: "userinfo" };
+  if (!url.hostname) return { ok: false, problem: "no_host" };
+  return { ok: true, url, host: url.hostname.replace(/^\[|\]$/g, "") };
 }
 
-async function resolveAll(
-  host: string,
-  lookup: CheckOptions["lookup"],
-): Promise<{ address: string; family: number }[]> {
-  if (lookup) return lookup(host);
-  const cached = dnsCache.get(host);
-  if (cached && Date.now() - cached.at < DNS_CACHE_TTL_MS) return cached.addresses;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error("dns timeout"), { code: "ETIMEOUT" })), DNS_TIMEOUT_MS);
-  });
-  try {
-    const addresses = await Promise.race([dnsLookup(host, { all: true, verbatim: true }), timeout]);
-    if (dnsCache.size >= DNS_CACHE_MAX) dnsCache.delete(dnsCache.keys().next().value!);
-    dnsCache.set(host, { at: Date.now(), addresses });
-    return addresses;
-  } finally {
-    clearTimeout(timer);
-  }
+export function guardWords(problem: UrlProblem): string {
+  return GUARD_WORDS[problem];
+}
+
+/** Whether a host is an IP literal (after URL normalisation). */
+export function isIpLiteral(host: string): boolean {
+  return ipaddr.isValid(host);
 }
 
 /**
- * Validates a webhook URL and resolves its host. Refuses unless every resolved address is public unicast (or
- * private URLs are allowed). Returns the address to connect to.
+ * Why a URL's host is non-public without asking DNS: an IP literal outside public unicast, or a name that always
+ * means this machine (localhost, *.localhost). Null when the host may be public (names are resolved at save and
+ * again at send time by url-guard.ts).
  */
-export async function checkWebhookUrl(raw: string, options: CheckOptions = {}): Promise<UrlCheck> {
-  const allowPrivate = options.allowPrivate ?? allowPrivateUrls();
+export function literalHostProblem(host: string): string | null {
+  if (isIpLiteral(host)) return nonPublicReason(host);
+  const name = host.toLowerCase().replace(/\.$/, "");
+  if (name === "localhost" || name.endsWith(".localhost")) return "loopback";
+  return null;
+}
+
+/** The form's words for a private target (save time): what was found and the switch that allows it. */
+export function privateTargetWords(address: string, reason: string): string {
+  return `URL points to a private address (${address}, ${reason}); webhooks are sent to public hosts only. Private and loopback targets need WEBHOOK_ALLOW_PRIVATE_URLS=1 on the server.`;
+}
+
+/**
+ * Why a webhook URL is refused, in the words the form shows under URL; null when fine. `allowPrivate`
+ * (WEBHOOK_ALLOW_PRIVATE_URLS) allows http:// and private/loopback literal hosts.
+ */
+export function webhookUrlProblem(raw: string, allowPrivate: boolean): string | null {
+  if (!raw) return "URL is required.";
+  if (raw.length > URL_MAX) return `URL must be ${URL_MAX} characters or fewer.`;
   const parsed = parseWebhookUrl(raw, allowPrivate);
-  if (typeof parsed === "string") return { ok: false, error: parsed, errorCode: "invalid_url" };
-  const host = parsed.hostname.replace(/^\[|\]$/g, "");
-
-  let addresses: { address: string; family: number }[];
-  if (ipaddr.isValid(host)) {
-    addresses = [{ address: host, family: host.includes(":") ? 6 : 4 }];
-  } else {
-    try {
-      addresses = await resolveAll(host, options.lookup);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      const why = code === "ETIMEOUT" ? "DNS lookup timed out" : "could not resolve host";
-      return { ok: false, error: `${why} (${host})`, errorCode: "dns" };
-    }
-    if (addresses.length === 0) return { ok: false, error: `could not resolve host (${host})`, errorCode: "dns" };
+  if (!parsed.ok) return FORM_WORDS[parsed.problem];
+  if (!allowPrivate) {
+    const reason = literalHostProblem(parsed.host);
+    if (reason) return privateTargetWords(parsed.host, reason);
   }
-
-  let anyPrivate = false;
-  for (const { address } of addresses) {
-    const reason = nonPublicReason(address);
-    if (!reason) continue;
-    anyPrivate = true;
-    if (!allowPrivate) {
-      return {
-        ok: false,
-        error: `URL resolves to a private address (${address})`,
-        errorCode: "private_address",
-      };
-    }
-  }
-  const chosen = addresses[0];
-  return {
-    ok: true,
-    url: parsed,
-    address: chosen.address,
-    family: chosen.family === 6 ? 6 : 4,
-    private: anyPrivate,
-  };
+  return null;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkWebhookUrl, nonPublicReason } from "@/lib/webhooks/url";
+import { nonPublicReason } from "@/lib/webhooks/url";
+import { checkWebhookUrl } from "@/lib/webhooks/url-guard";
 
 const refuse = { allowPrivate: false };
 

@@ -1,7 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createWebhookAction, sendTestEventAction } from "@/lib/actions/webhooks";
+import { lookup } from "node:dns/promises";
+import { createWebhookAction, sendTestEventAction, updateWebhookAction } from "@/lib/actions/webhooks";
+import { nonPublicReason } from "@/lib/webhooks/url";
 import { processOutbox } from "@/lib/delivery/pass";
 import { closeSendPools, sendHttpRequest } from "@/lib/delivery/send";
 import type { BuiltRequest } from "@/lib/webhooks/types";
@@ -57,7 +59,7 @@ describe("SSRF: private addresses, redirects and DNS rebinding", () => {
   };
 
   it("Send test event refuses every private address form when private URLs are not allowed, without connecting", async () => {
-    process.env.WEBHOOK_ALLOW_PRIVATE_URLS = "0";
+    delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS; // the default: unset
     const { orgA, ownerA } = await twoOrgs(t.db);
     actAs(ownerA.id);
     for (const [label, url] of privateUrls()) {
@@ -70,7 +72,7 @@ describe("SSRF: private addresses, redirects and DNS rebinding", () => {
   });
 
   it("the endpoint check on Create refuses every private address form, saves nothing and never connects", async () => {
-    process.env.WEBHOOK_ALLOW_PRIVATE_URLS = "0";
+    delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS; // the default: unset
     const { orgA, ownerA } = await twoOrgs(t.db);
     actAs(ownerA.id);
     for (const [label, url] of privateUrls()) {
@@ -82,8 +84,40 @@ describe("SSRF: private addresses, redirects and DNS rebinding", () => {
     expect(await count(t.db, "select count(*) from webhooks")).toBe(0);
   });
 
+  it("saving refuses private literal addresses and host names that resolve to them, even with Skip endpoint check (create and edit)", async () => {
+    delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS; // the default: unset
+    const { orgA, ownerA } = await twoOrgs(t.db);
+    actAs(ownerA.id);
+    // a name this machine resolves to a non-public address (the issue's `https://vm:4443/`), when there is one
+    const names: string[] = [];
+    for (const name of ["vm", "runsc"]) {
+      const found = await lookup(name, { all: true }).catch(() => []);
+      if (found.length > 0 && found.every((a) => nonPublicReason(a.address))) names.push(name);
+    }
+    const urls = [
+      ...privateUrls().filter(([label]) => label !== "http to loopback").map(([, url]) => url),
+      ...names.map((n) => `https://${n}:4443/`),
+    ];
+    for (const url of urls) {
+      const state = await createWebhookAction(null, asForm(webhookForm(orgA.slug, `save ${url}`.slice(0, 50), url, { skipEndpointCheck: true })));
+      expect(state?.ok, url).toBe(false);
+      expect(state?.errors?.url?.join(" "), url).toMatch(/private address .*WEBHOOK_ALLOW_PRIVATE_URLS=1/);
+    }
+    expect(await count(t.db, "select count(*) from webhooks")).toBe(0);
+
+    // edit: a saved public webhook cannot be moved to a private target either
+    const [hook] = await insertWebhook(t.db, orgA.id, "https://hooks.example.com/in", { name: "public" }).then((r) => [r.hook]);
+    for (const url of urls) {
+      const state = await updateWebhookAction(null, asForm(webhookForm(orgA.slug, "public", url, { id: hook.id, skipEndpointCheck: true })));
+      expect(state?.ok, url).toBe(false);
+      expect(state?.errors?.url?.join(" "), url).toMatch(/private address/);
+    }
+    expect(await count(t.db, "select count(*) from webhooks where url <> 'https://hooks.example.com/in'")).toBe(0);
+    expect(internal.connections()).toBe(0);
+  });
+
   it("deliveries to a webhook whose URL points at a private address are refused at send time, without connecting", async () => {
-    process.env.WEBHOOK_ALLOW_PRIVATE_URLS = "0";
+    delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS; // the default: unset
     const { org, device } = await seedDeliveryOrg(t.db);
     // stored before the policy changed (or through the database): the send path checks again
     for (const [label, url] of privateUrls()) await insertWebhook(t.db, org.id, url, { name: label });

@@ -96,12 +96,13 @@ describe("create: every §7 rule refuses with its message on its field and saves
   it("https is required when private URLs are not allowed", async () => {
     const { ownerA } = await twoOrgs(db());
     actAs(ownerA.id);
-    process.env.WEBHOOK_ALLOW_PRIVATE_URLS = "0";
+    const saved = process.env.WEBHOOK_ALLOW_PRIVATE_URLS;
+    delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS; // the default: off
     try {
       const state = await createWebhookAction(null, asFormData(form({ url: "http://example.com/x" })));
       expect(state?.errors?.url?.[0]).toMatch(/must use https/);
     } finally {
-      delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS;
+      process.env.WEBHOOK_ALLOW_PRIVATE_URLS = saved;
     }
   });
 

@@ -27,7 +27,7 @@ describe("webhook secrets", () => {
     const s = await createSecret(db(), org.id, row.id);
     const [stored] = await db().select().from(webhookSecrets);
     expect(stored.secretEncrypted).not.toContain(s.slice(6));
-    expect(stored.secretEncrypted.startsWith("v1.")).toBe(true);
+    expect(stored.secretEncrypted.startsWith("v2.")).toBe(true);
     expect((await getSigningSecrets(db(), [row.id], new Date())).get(row.id)).toEqual([s]);
     expect(await getCurrentSecret(db(), org.id, row.id)).toBe(s);
     expect(await getCurrentSecret(db(), org.id + 999, row.id)).toBeNull();
@@ -89,15 +89,17 @@ describe("webhook secrets", () => {
 describe("webhookSettingsFromRow", () => {
   it("decrypts stored credentials", async () => {
     const { org } = await hook();
+    const id = 900_001;
     const [row] = await db()
       .insert(webhooks)
       .values({
+        id,
         orgId: org.id,
         name: "auth",
         url: "https://x.example/",
         events: ["device.created"],
         authType: "basic",
-        authEncrypted: encryptAuth({ type: "basic", username: "u", password: "p" }),
+        authEncrypted: encryptAuth({ orgId: org.id, webhookId: id }, { type: "basic", username: "u", password: "p" }),
         headers: [{ name: "X-A", value: "1" }],
       })
       .returning();

@@ -94,7 +94,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
                   <ul className="space-y-0.5 font-mono text-xs">
                     {row.headers.map((h) => (
                       <li key={h.name} className="break-all">
-                        <span className="text-muted">{h.name}:</span> {h.value}
+                        <span className="text-muted">{h.name}:</span> {h.secret ? <span className="text-muted">•••••• (secret)</span> : h.value}
                       </li>
                     ))}
                   </ul>
@@ -107,7 +107,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
                   <ul className="space-y-0.5 font-mono text-xs">
                     {row.queryParams.map((q, i) => (
                       <li key={`${q.name}-${i}`} className="break-all">
-                        {q.name}={q.value}
+                        {q.name}={q.secret ? <span className="text-muted">•••••• (secret)</span> : q.value}
                       </li>
                     ))}
                   </ul>
