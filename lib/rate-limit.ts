@@ -62,6 +62,14 @@ export class TokenBucket {
 
   /** Takes a token; returns 0 when allowed, else the seconds to wait. */
   take(key: string, now: number = Date.now()): number {
+    return this.takeWithState(key, now).retryAfterSeconds;
+  }
+
+  /**
+   * Takes a token and tells what is left, for RateLimit-* headers: `remaining` whole tokens, `resetSeconds` until the
+   * bucket is full again, `retryAfterSeconds` 0 when allowed.
+   */
+  takeWithState(key: string, now: number = Date.now()): { retryAfterSeconds: number; remaining: number; resetSeconds: number; limit: number } {
     let b = this.buckets.get(key);
     if (!b) {
       if (this.buckets.size >= this.maxKeys) this.buckets.clear();
@@ -70,10 +78,14 @@ export class TokenBucket {
     }
     b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.ratePerSecond);
     b.at = now;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - b.tokens) / this.ratePerSecond));
+    let retryAfterSeconds = 0;
+    if (b.tokens >= 1) b.tokens -= 1;
+    else retryAfterSeconds = Math.max(1, Math.ceil((1 - b.tokens) / this.ratePerSecond));
+    return {
+      retryAfterSeconds,
+      remaining: Math.floor(b.tokens),
+      resetSeconds: Math.ceil((this.burst - b.tokens) / this.ratePerSecond),
+      limit: this.burst,
+    };
   }
 }

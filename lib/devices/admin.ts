@@ -1,12 +1,12 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { devices } from "@/db/schema";
+import { devices, deviceTokens } from "@/db/schema";
 import { UserError } from "@/lib/errors";
-import { recordAudit } from "@/lib/audit";
+import { recordAudit, recordAudits } from "@/lib/audit";
 import { emitEvents } from "@/lib/delivery/emit";
 import type { DeviceCreateInput, DeviceUpdateInput } from "@/lib/validation/devices";
-import { issueDeviceToken } from "./tokens";
+import { generateDeviceToken, issueDeviceToken } from "./tokens";
 
 /** Who is acting: the org is the scope of every query, the user is recorded in the audit log. */
 export type Actor = { orgId: number; userId: number | null };
@@ -84,6 +84,94 @@ export async function createDevice(
   } catch (err) {
     // two concurrent creates of one udid: the unique index decides
     if (isUniqueViolation(err)) throw duplicateUdid();
+    throw err;
+  }
+}
+
+/** Most devices one bulk create takes. */
+export const BULK_CREATE_MAX = 1000;
+
+/**
+ * Registers many devices at once, all or nothing: a UDID that exists in the org or appears twice in the batch fails
+ * the whole batch with an error per row (`fields` keys "devices[i].udid"). Each device gets its token (returned here
+ * once, in input order), a device.created event and an audit entry — in a handful of statements, not one per device.
+ */
+export async function createDevices(
+  db: Db,
+  actor: Actor,
+  inputs: readonly DeviceCreateInput[],
+  now: Date = new Date(),
+): Promise<{ devices: DeviceRow[]; tokens: string[]; deliveries: number }> {
+  if (inputs.length === 0) return { devices: [], tokens: [], deliveries: 0 };
+  if (inputs.length > BULK_CREATE_MAX) throw new UserError(`At most ${BULK_CREATE_MAX} devices per request.`, { devices: [`At most ${BULK_CREATE_MAX} devices per request.`] });
+  const fieldErrors: Record<string, string[]> = {};
+  const firstIndex = new Map<string, number>();
+  inputs.forEach((input, i) => {
+    const seen = firstIndex.get(input.udid);
+    if (seen !== undefined) fieldErrors[`devices[${i}].udid`] = [`UDID ${input.udid} is also in row ${seen}.`];
+    else firstIndex.set(input.udid, i);
+  });
+  const conflict = () => new UserError("Some devices could not be created; nothing was saved.", fieldErrors, "conflict");
+  try {
+    return await db.transaction(async (tx) => {
+      const existing = await tx
+        .select({ udid: devices.udid })
+        .from(devices)
+        .where(and(eq(devices.orgId, actor.orgId), inArray(devices.udid, [...firstIndex.keys()])));
+      for (const { udid } of existing) {
+        fieldErrors[`devices[${firstIndex.get(udid)}].udid`] = [`A device with UDID ${udid} already exists in this organization.`];
+      }
+      if (Object.keys(fieldErrors).length > 0) throw conflict();
+      const created = await tx
+        .insert(devices)
+        .values(
+          inputs.map((input) => ({
+            orgId: actor.orgId,
+            udid: input.udid,
+            name: input.name,
+            tags: input.tags,
+            offlineAfterSeconds: input.offlineAfterSeconds,
+            createdAt: now,
+            updatedAt: now,
+          })),
+        )
+        .returning();
+      // returning order is not promised: put the rows back in input order
+      const byUdid = new Map(created.map((d) => [d.udid, d]));
+      const rows = inputs.map((input) => byUdid.get(input.udid)!);
+      const tokens = rows.map(() => generateDeviceToken());
+      await tx.insert(deviceTokens).values(
+        rows.map((device, i) => ({ orgId: actor.orgId, deviceId: device.id, tokenHash: tokens[i].hash, prefix: tokens[i].prefix, createdAt: now })),
+      );
+      const emitted = await emitEvents(
+        tx,
+        actor.orgId,
+        rows.map((device) => ({
+          type: "device.created" as const,
+          device: snapshot(device),
+          data: { udid: device.udid, name: device.name, tags: device.tags, offlineAfterSeconds: device.offlineAfterSeconds },
+        })),
+        now,
+      );
+      await recordAudits(
+        tx,
+        rows.map((device, i) => ({
+          orgId: actor.orgId,
+          actorUserId: actor.userId,
+          action: "device.created",
+          targetType: "device",
+          targetId: device.id,
+          summary: `Added device ${device.name} (${device.udid}) in a bulk create of ${rows.length}`,
+          details: { udid: device.udid, tags: device.tags, offlineAfterSeconds: device.offlineAfterSeconds, tokenPrefix: tokens[i].prefix, bulk: true },
+        })),
+      );
+      return { devices: rows, tokens: tokens.map((t) => t.token), deliveries: emitted.deliveries };
+    });
+  } catch (err) {
+    // a concurrent create of one of these UDIDs: the unique index decides, and the whole batch is refused
+    if (isUniqueViolation(err)) {
+      throw new UserError("A device with one of these UDIDs was created at the same time; nothing was saved.", { devices: ["Retry: a UDID was taken meanwhile."] }, "conflict");
+    }
     throw err;
   }
 }

@@ -3,7 +3,7 @@
  * preview and test events, and the tests that run over every type. Isomorphic (no server imports).
  */
 
-export type EventGroup = "DEVICE" | "WEBHOOK";
+export type EventGroup = "DEVICE" | "WEBHOOK" | "API_KEY";
 
 export type CatalogEntry = {
   type: string;
@@ -93,6 +93,27 @@ export const EVENT_CATALOG = [
     group: "DEVICE",
     subscribable: true,
     sampleData: { reason: "invalid_token", ip: "203.0.113.7" },
+  },
+  {
+    type: "api_key.created",
+    description: "API key created",
+    group: "API_KEY",
+    subscribable: true,
+    sampleData: { id: 7, name: "Manufacturing line", scope: "write", prefix: "spk_4fQ2x9", expiresAt: null, createdBy: "ada@example.com" },
+  },
+  {
+    type: "api_key.revoked",
+    description: "API key revoked",
+    group: "API_KEY",
+    subscribable: true,
+    sampleData: { id: 7, name: "Manufacturing line", scope: "write", prefix: "spk_4fQ2x9", revokedBy: "ada@example.com" },
+  },
+  {
+    type: "api_key.expired",
+    description: "API key expired",
+    group: "API_KEY",
+    subscribable: true,
+    sampleData: { id: 7, name: "Manufacturing line", scope: "write", prefix: "spk_4fQ2x9", expiresAt: "2026-12-01T00:00:00.000Z" },
   },
   {
     type: "webhook.test",

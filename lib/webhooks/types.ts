@@ -38,7 +38,7 @@ export type StoredEvent = {
 export type EventEnvelope = {
   eventId: string;
   creationTime: string;
-  eventType: "DEVICE" | "WEBHOOK";
+  eventType: "DEVICE" | "WEBHOOK" | "API_KEY";
   eventActivity: string;
   eventDescription: string;
   deviceUdid: string | null;
