@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { devices, deviceTokens } from "@/db/schema";
+import { queryRows, type Db } from "@/db/client";
+import { devices } from "@/db/schema";
 import { UserError } from "@/lib/errors";
 import { recordAudit, recordAudits } from "@/lib/audit";
 import { emitEvents } from "@/lib/delivery/emit";
@@ -88,6 +88,42 @@ export async function createDevice(
   }
 }
 
+type RawCreated = {
+  id: number;
+  org_id: number;
+  udid: string;
+  name: string;
+  tags: string[];
+  status: DeviceRow["status"];
+  last_seen_at: string | Date | null;
+  registered_at: string | Date | null;
+  firmware_version: string | null;
+  offline_after_seconds: number;
+  created_at: string | Date;
+  updated_at: string | Date;
+};
+
+const dateOrNull = (v: string | Date | null) => (v == null ? null : new Date(v));
+
+function fromRaw(r: RawCreated): DeviceRow {
+  return {
+    id: Number(r.id),
+    orgId: Number(r.org_id),
+    udid: r.udid,
+    name: r.name,
+    tags: r.tags ?? [],
+    status: r.status,
+    lastSeenAt: dateOrNull(r.last_seen_at),
+    registeredAt: dateOrNull(r.registered_at),
+    firmwareVersion: r.firmware_version,
+    offlineAfterSeconds: Number(r.offline_after_seconds),
+    presenceDeadline: null,
+    authFailureEventAt: null,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
 /** Most devices one bulk create takes. */
 export const BULK_CREATE_MAX = 1000;
 
@@ -122,26 +158,24 @@ export async function createDevices(
         fieldErrors[`devices[${firstIndex.get(udid)}].udid`] = [`A device with UDID ${udid} already exists in this organization.`];
       }
       if (Object.keys(fieldErrors).length > 0) throw conflict();
-      const created = await tx
-        .insert(devices)
-        .values(
-          inputs.map((input) => ({
-            orgId: actor.orgId,
-            udid: input.udid,
-            name: input.name,
-            tags: input.tags,
-            offlineAfterSeconds: input.offlineAfterSeconds,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        )
-        .returning();
+      // one statement per table with the rows as one JSON parameter: a multi-row VALUES list of 1,000 rows is
+      // slow to build and to parse (measured: 1.4 s for devices alone), this is milliseconds
+      const created = await queryRows<RawCreated>(
+        tx,
+        sql`insert into devices (org_id, udid, name, tags, offline_after_seconds, created_at, updated_at)
+            select ${actor.orgId}, r->>'udid', r->>'name', array(select jsonb_array_elements_text(r->'tags')),
+                   (r->>'offlineAfterSeconds')::int, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+            from jsonb_array_elements(${JSON.stringify(inputs.map((i) => ({ udid: i.udid, name: i.name, tags: i.tags, offlineAfterSeconds: i.offlineAfterSeconds })))}::jsonb) as r
+            returning id, org_id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at, updated_at`,
+      );
       // returning order is not promised: put the rows back in input order
-      const byUdid = new Map(created.map((d) => [d.udid, d]));
+      const byUdid = new Map(created.map((d) => [d.udid, fromRaw(d)]));
       const rows = inputs.map((input) => byUdid.get(input.udid)!);
       const tokens = rows.map(() => generateDeviceToken());
-      await tx.insert(deviceTokens).values(
-        rows.map((device, i) => ({ orgId: actor.orgId, deviceId: device.id, tokenHash: tokens[i].hash, prefix: tokens[i].prefix, createdAt: now })),
+      await tx.execute(
+        sql`insert into device_tokens (org_id, device_id, token_hash, prefix, created_at)
+            select ${actor.orgId}, d, h, p, ${now.toISOString()}::timestamptz
+            from unnest(${sql.param(rows.map((d) => d.id))}::int[], ${sql.param(tokens.map((t) => t.hash))}::text[], ${sql.param(tokens.map((t) => t.prefix))}::text[]) as x(d, h, p)`,
       );
       const emitted = await emitEvents(
         tx,

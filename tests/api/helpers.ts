@@ -2,7 +2,8 @@ import { createApiKey } from "@/lib/api/keys";
 import type { Db } from "@/db/client";
 import { twoOrgs } from "../support/fixtures";
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
 
 export const BASE = "http://localhost:3000/api/v1";
 
