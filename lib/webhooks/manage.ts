@@ -13,7 +13,7 @@ import { newWebhookSecret } from "./signing";
 import type { WebhookAuth, WebhookSettings } from "./types";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
-type Actor = { orgId: number; userId: number };
+type Actor = { orgId: number; userId: number | null };
 
 /** WEBHOOK_LIMIT_PER_ORG, default 10. */
 export function webhookLimit(): number {
