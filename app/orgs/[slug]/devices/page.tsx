@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { CsvImport } from "@/components/devices/csv-import";
 import { DeviceList } from "@/components/devices/device-list";
 import { ButtonLink, PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
@@ -25,9 +26,12 @@ export default async function DevicesPage({ params }: { params: Promise<{ slug: 
         description="Devices report their status to the API with their token; every change becomes a webhook event."
         actions={
           canModify ? (
-            <ButtonLink href={`/orgs/${ctx.orgSlug}/devices/new`} variant="primary">
-              Add device
-            </ButtonLink>
+            <div className="flex gap-2">
+              <CsvImport orgSlug={ctx.orgSlug} />
+              <ButtonLink href={`/orgs/${ctx.orgSlug}/devices/new`} variant="primary">
+                Add device
+              </ButtonLink>
+            </div>
           ) : null
         }
       />
