@@ -1,4 +1,5 @@
 import { Badge, Card, CopyButton } from "@/components/ui";
+import { TryIt, type TryOperation } from "./try-it";
 
 // The API reference, rendered from the OpenAPI document with the portal's own components (no third-party renderer,
 // nothing loaded from a CDN). Server component: the document is read on the server and only markup is sent.
@@ -179,6 +180,10 @@ export function ApiReference({ doc, origin, settingsHref }: { doc: OpenApiDoc; o
       byTag.get(tag)!.push({ path, method, op });
     }
   }
+  const tryOperations: TryOperation[] = [...byTag.values()].flat().map(({ path, method, op }) => {
+    const example = op.requestBody?.content["application/json"]?.example;
+    return { id: op.operationId, method, path, summary: op.summary ?? op.operationId, example: example === undefined ? undefined : JSON.stringify(example, null, 2) };
+  });
   return (
     <div className="grid gap-6 lg:grid-cols-[14rem_minmax(0,1fr)]">
       <nav aria-label="Operations" className="lg:sticky lg:top-6 lg:self-start">
@@ -202,6 +207,7 @@ export function ApiReference({ doc, origin, settingsHref }: { doc: OpenApiDoc; o
         </ul>
       </nav>
       <div className="min-w-0 space-y-8">
+        <TryIt operations={tryOperations} />
         <Card>
           <div className="space-y-2 px-5 py-4 text-sm text-muted">
             <p>{doc.info.description?.replace(/`/g, "")}</p>
