@@ -35,7 +35,7 @@ export function CsvImport({ orgSlug }: { orgSlug: string }) {
       const text = await file.text();
       setCsv(text);
       const res = await previewDeviceCsvAction(null, { orgSlug, csv: text });
-      if (res?.ok) setPreview(res.data as CsvPreviewResult);
+      if (res?.data) setPreview(res.data as CsvPreviewResult);
       else setError(res?.errors?.csv?.[0] ?? res?.message ?? "The file could not be read.");
     });
   }

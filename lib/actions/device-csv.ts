@@ -20,7 +20,10 @@ export type CsvImportResult = { created: number; tokens: { udid: string; name: s
 export const previewDeviceCsvAction = orgAction(csvInput, "device.modify", async (ctx, input) => {
   const preview = await previewDeviceCsv(await getDb(), ctx.orgId, input.csv);
   const { valid, ...rest } = preview;
-  return { ok: true, data: { ...rest, ready: valid !== null } satisfies CsvPreviewResult };
+  const data = { ...rest, ready: valid !== null } satisfies CsvPreviewResult;
+  // a file that is not a devices CSV at all is refused; one with bad rows is a preview (ok) that is not ready
+  if (preview.problems.length) return { ok: false, message: preview.problems.join(" "), data };
+  return { ok: true, data };
 });
 
 /** "Import CSV", step 2: the same file, checked again, created all or nothing; each token is returned once. */

@@ -12,8 +12,11 @@ const db = useTestDatabase();
 
 async function preview(csv: string) {
   const res = await previewDeviceCsvAction(null, { orgSlug: "org-a", csv });
-  expect(res?.ok).toBe(true);
-  return res!.data as CsvPreviewResult;
+  const data = res!.data as CsvPreviewResult;
+  // ok unless the file itself is wrong (then the problems are the message)
+  expect(res?.ok).toBe(data.problems.length === 0);
+  if (!res?.ok) expect(res?.message).toBe(data.problems.join(" "));
+  return data;
 }
 
 async function exportCsv(slug: string, query = "") {
