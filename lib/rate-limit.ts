@@ -102,12 +102,24 @@ export class TokenBucket {
 
   /** Takes a token; returns 0 when allowed, else the seconds to wait. */
   take(key: string, now: number = Date.now()): number {
+    return this.takeWithState(key, now).retryAfterSeconds;
+  }
+
+  /**
+   * Takes a token and tells what is left, for RateLimit-* headers: `remaining` whole tokens, `resetSeconds` until the
+   * bucket is full again, `retryAfterSeconds` 0 when allowed.
+   */
+  takeWithState(key: string, now: number = Date.now()): { retryAfterSeconds: number; remaining: number; resetSeconds: number; limit: number } {
     const b = this.touch(key, now);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return this.wait(b.tokens);
+    let retryAfterSeconds = 0;
+    if (b.tokens >= 1) b.tokens -= 1;
+    else retryAfterSeconds = this.wait(b.tokens);
+    return {
+      retryAfterSeconds,
+      remaining: Math.floor(b.tokens),
+      resetSeconds: Math.ceil((this.burst - b.tokens) / this.ratePerSecond),
+      limit: this.burst,
+    };
   }
 
   /** Without taking a token: 0 when a token is available, else the seconds to wait. */

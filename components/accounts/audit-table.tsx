@@ -46,6 +46,8 @@ export function AuditTable({
               <TD className="hidden sm:table-cell">
                 {e.system ? (
                   <Badge>System</Badge>
+                ) : e.actorApiKey ? (
+                  <span className="truncate font-mono text-xs">{e.actorApiKey}</span>
                 ) : e.actorName ? (
                   <div className="min-w-0">
                     <div className="truncate font-medium">{e.actorName}</div>
@@ -58,7 +60,7 @@ export function AuditTable({
               <TD>
                 <div className="[overflow-wrap:anywhere]">{e.summary}</div>
                 <div className="text-xs text-muted sm:hidden">
-                  by {e.system ? "System" : (e.actorName ?? "a deleted user")}
+                  by {e.system ? "System" : (e.actorApiKey ?? e.actorName ?? "a deleted user")}
                 </div>
                 <div className="font-mono text-xs text-faint">{e.action}</div>
               </TD>

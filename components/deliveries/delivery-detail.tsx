@@ -167,7 +167,9 @@ export function DeliveryDetailView({
               {eventDescription} <span className="font-mono text-xs text-muted">({d.eventType})</span>
             </Row>
             <Row label="webhook-id">
-              <code className="font-mono text-xs">{d.eventId}</code>
+              <Link href={`/orgs/${orgSlug}/events/${d.eventId}`} className="font-mono text-xs hover:underline">
+                {d.eventId}
+              </Link>
             </Row>
             <Row label="Device">
               {d.deviceUdid ? (

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useActionState, useState, useTransition } from "react";
 import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Modal, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
@@ -118,7 +119,17 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
       {/* minmax(0,1fr): a wide table scrolls inside its card instead of stretching the card past a phone's screen */}
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
         <Card className="min-w-0">
-          <CardHeader title="Recent events" description="What this device's webhooks are told, newest first." />
+          <CardHeader
+            title="Recent events"
+            description={
+              <>
+                What this device&apos;s webhooks are told, newest first.{" "}
+                <Link href={`/orgs/${orgSlug}/events?device=${encodeURIComponent(device.udid)}`} className="text-accent hover:underline">
+                  All events of this device
+                </Link>
+              </>
+            }
+          />
           {events.length === 0 ? (
             <EmptyState title="No events yet" text="Events appear when the device reports a change." />
           ) : (
@@ -134,7 +145,9 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                 {events.map((e) => (
                   <TR key={e.id}>
                     <TD>
-                      <span className="font-medium">{catalogEntry(e.type)?.description ?? e.type}</span>
+                      <Link href={`/orgs/${orgSlug}/events/${e.id}`} className="font-medium hover:underline">
+                        {catalogEntry(e.type)?.description ?? e.type}
+                      </Link>
                       <span className="block break-all font-mono text-[11px] text-muted">{e.type}</span>
                     </TD>
                     <TD className="break-words text-muted">{summarizeEvent(e.type, e.data)}</TD>

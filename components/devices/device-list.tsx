@@ -153,6 +153,13 @@ export function DeviceList({
               }}
             />
           </div>
+          <a
+            href={`/api/orgs/${encodeURIComponent(orgSlug)}/devices/export?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v))}`}
+            className="order-last text-sm font-medium text-accent hover:underline"
+            download
+          >
+            Export CSV
+          </a>
           <div className="w-full sm:w-40">
             <label htmlFor="device-status-filter" className="sr-only">
               Status

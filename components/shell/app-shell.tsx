@@ -13,12 +13,14 @@ const NAV = [
   { segment: "devices", label: "Devices", icon: NAV_ICONS.devices },
   { segment: "webhooks", label: "Webhooks", icon: NAV_ICONS.webhooks },
   { segment: "deliveries", label: "Deliveries", icon: NAV_ICONS.deliveries },
+  { segment: "events", label: "Events", icon: NAV_ICONS.events },
   { segment: "inbox", label: "Inbox", icon: NAV_ICONS.inbox },
 ] as const;
 
 const ORG_NAV = [
   { segment: "members", label: "Members", icon: NAV_ICONS.members },
   { segment: "audit", label: "Audit log", icon: NAV_ICONS.audit },
+  { segment: "api-reference", label: "API reference", icon: NAV_ICONS.reference },
   { segment: "settings", label: "Settings", icon: NAV_ICONS.settings },
 ] as const;
 

@@ -52,6 +52,16 @@ export const NAV_ICONS = {
       <path d="M9 13h6M9 17h4" />
     </svg>
   ),
+  events: (
+    <svg {...base}>
+      <path d="M13 2 4 14h7l-1 8 9-12h-7l1-8Z" />
+    </svg>
+  ),
+  reference: (
+    <svg {...base}>
+      <path d="m8 8-4 4 4 4M16 8l4 4-4 4M13.5 5l-3 14" />
+    </svg>
+  ),
   settings: (
     <svg {...base}>
       <circle cx="12" cy="12" r="3" />

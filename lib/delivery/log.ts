@@ -131,7 +131,7 @@ const LAST_ATTEMPT = sql`
 export async function listDeliveries(
   db: Db,
   orgId: number,
-  filters: DeliveryFilters & { webhookId?: number },
+  filters: DeliveryFilters & { webhookId?: number; createdAfter?: Date; createdBefore?: Date },
   now: Date = new Date(),
 ): Promise<DeliveryPage> {
   const limit = filters.limit ?? 50;
@@ -141,6 +141,8 @@ export async function listDeliveries(
   if (filters.eventType) where.push(sql`e.type = ${filters.eventType}`);
   if (filters.device) where.push(sql`e.device_udid = ${filters.device}`);
   if (filters.before) where.push(sql`o.id < ${filters.before}`);
+  if (filters.createdAfter) where.push(sql`o.created_at >= ${filters.createdAfter.toISOString()}::timestamptz`);
+  if (filters.createdBefore) where.push(sql`o.created_at < ${filters.createdBefore.toISOString()}::timestamptz`);
   const rows = await queryRows<ListRow>(
     db,
     sql`select ${SELECT_ITEM(now)}

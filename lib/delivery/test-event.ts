@@ -55,6 +55,8 @@ export async function sendTestEvent(
       eventType: event.type,
       request,
       response: { ok: false, status: null, headers: {}, body: "", durationMs: 0, error, errorCode: "build" },
+      temporarySecret: !args.secrets?.length,
+      note: null,
     };
   }
   const temporarySecret = !args.secrets?.length;

@@ -1,12 +1,12 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { queryRows, type Db } from "@/db/client";
 import { devices } from "@/db/schema";
 import { UserError } from "@/lib/errors";
-import { recordAudit } from "@/lib/audit";
+import { recordAudit, recordAudits } from "@/lib/audit";
 import { emitEvents } from "@/lib/delivery/emit";
 import type { DeviceCreateInput, DeviceUpdateInput } from "@/lib/validation/devices";
-import { issueDeviceToken } from "./tokens";
+import { generateDeviceToken, issueDeviceToken } from "./tokens";
 import type { Actor } from "@/lib/actor";
 
 /** Who is acting: the org is the scope of every query, the user is recorded in the audit log. */
@@ -84,6 +84,138 @@ export async function createDevice(
   } catch (err) {
     // two concurrent creates of one udid: the unique index decides
     if (isUniqueViolation(err)) throw duplicateUdid();
+    throw err;
+  }
+}
+
+type RawCreated = {
+  id: number;
+  org_id: number;
+  udid: string;
+  name: string;
+  tags: string[];
+  status: DeviceRow["status"];
+  last_seen_at: string | Date | null;
+  registered_at: string | Date | null;
+  firmware_version: string | null;
+  offline_after_seconds: number;
+  created_at: string | Date;
+  updated_at: string | Date;
+};
+
+const dateOrNull = (v: string | Date | null) => (v == null ? null : new Date(v));
+
+function fromRaw(r: RawCreated): DeviceRow {
+  return {
+    id: Number(r.id),
+    orgId: Number(r.org_id),
+    udid: r.udid,
+    name: r.name,
+    tags: r.tags ?? [],
+    status: r.status,
+    lastSeenAt: dateOrNull(r.last_seen_at),
+    registeredAt: dateOrNull(r.registered_at),
+    firmwareVersion: r.firmware_version,
+    offlineAfterSeconds: Number(r.offline_after_seconds),
+    presenceDeadline: null,
+    authFailureEventAt: null,
+    // a device created by the API has no desired state yet (the columns' defaults)
+    desiredConfig: null,
+    desiredVersion: 0,
+    desiredFirmware: null,
+    desiredUpdatedAt: null,
+    reportedVersion: 0,
+    reportedStatus: null,
+    reportedError: null,
+    reportedAt: null,
+    reportedConfig: null,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+/** Most devices one bulk create takes. */
+export const BULK_CREATE_MAX = 1000;
+
+/**
+ * Registers many devices at once, all or nothing: a UDID that exists in the org or appears twice in the batch fails
+ * the whole batch with an error per row (`fields` keys "devices[i].udid"). Each device gets its token (returned here
+ * once, in input order), a device.created event and an audit entry — in a handful of statements, not one per device.
+ */
+export async function createDevices(
+  db: Db,
+  actor: Actor,
+  inputs: readonly DeviceCreateInput[],
+  now: Date = new Date(),
+): Promise<{ devices: DeviceRow[]; tokens: string[]; deliveries: number }> {
+  if (inputs.length === 0) return { devices: [], tokens: [], deliveries: 0 };
+  if (inputs.length > BULK_CREATE_MAX) throw new UserError(`At most ${BULK_CREATE_MAX} devices per request.`, { devices: [`At most ${BULK_CREATE_MAX} devices per request.`] });
+  const fieldErrors: Record<string, string[]> = {};
+  const firstIndex = new Map<string, number>();
+  inputs.forEach((input, i) => {
+    const seen = firstIndex.get(input.udid);
+    if (seen !== undefined) fieldErrors[`devices[${i}].udid`] = [`UDID ${input.udid} is also in row ${seen}.`];
+    else firstIndex.set(input.udid, i);
+  });
+  const conflict = () => new UserError("Some devices could not be created; nothing was saved.", fieldErrors, "conflict");
+  try {
+    return await db.transaction(async (tx) => {
+      const existing = await tx
+        .select({ udid: devices.udid })
+        .from(devices)
+        .where(and(eq(devices.orgId, actor.orgId), inArray(devices.udid, [...firstIndex.keys()])));
+      for (const { udid } of existing) {
+        fieldErrors[`devices[${firstIndex.get(udid)}].udid`] = [`A device with UDID ${udid} already exists in this organization.`];
+      }
+      if (Object.keys(fieldErrors).length > 0) throw conflict();
+      // one statement per table with the rows as one JSON parameter: a multi-row VALUES list of 1,000 rows is
+      // slow to build and to parse (measured: 1.4 s for devices alone), this is milliseconds
+      const created = await queryRows<RawCreated>(
+        tx,
+        sql`insert into devices (org_id, udid, name, tags, offline_after_seconds, created_at, updated_at)
+            select ${actor.orgId}, r->>'udid', r->>'name', array(select jsonb_array_elements_text(r->'tags')),
+                   (r->>'offlineAfterSeconds')::int, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+            from jsonb_array_elements(${JSON.stringify(inputs.map((i) => ({ udid: i.udid, name: i.name, tags: i.tags, offlineAfterSeconds: i.offlineAfterSeconds })))}::jsonb) as r
+            returning id, org_id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at, updated_at`,
+      );
+      // returning order is not promised: put the rows back in input order
+      const byUdid = new Map(created.map((d) => [d.udid, fromRaw(d)]));
+      const rows = inputs.map((input) => byUdid.get(input.udid)!);
+      const tokens = rows.map(() => generateDeviceToken());
+      await tx.execute(
+        sql`insert into device_tokens (org_id, device_id, token_hash, prefix, created_at)
+            select ${actor.orgId}, d, h, p, ${now.toISOString()}::timestamptz
+            from unnest(${sql.param(rows.map((d) => d.id))}::int[], ${sql.param(tokens.map((t) => t.hash))}::text[], ${sql.param(tokens.map((t) => t.prefix))}::text[]) as x(d, h, p)`,
+      );
+      const emitted = await emitEvents(
+        tx,
+        actor.orgId,
+        rows.map((device) => ({
+          type: "device.created" as const,
+          device: snapshot(device),
+          data: { udid: device.udid, name: device.name, tags: device.tags, offlineAfterSeconds: device.offlineAfterSeconds },
+        })),
+        now,
+      );
+      await recordAudits(
+        tx,
+        rows.map((device, i) => ({
+          orgId: actor.orgId,
+          actorUserId: actor.userId,
+          action: "device.created",
+          targetType: "device",
+          targetId: device.id,
+          summary: `Added device ${device.name} (${device.udid}) in a bulk create of ${rows.length}`,
+          details: { udid: device.udid, tags: device.tags, offlineAfterSeconds: device.offlineAfterSeconds, tokenPrefix: tokens[i].prefix, bulk: true },
+        })),
+      );
+      return { devices: rows, tokens: tokens.map((t) => t.token), deliveries: emitted.deliveries };
+    });
+  } catch (err) {
+    // a concurrent create of one of these UDIDs: the unique index decides, and the whole batch is refused
+    if (isUniqueViolation(err)) {
+      throw new UserError("A device with one of these UDIDs was created at the same time; nothing was saved.", { devices: ["Retry: a UDID was taken meanwhile."] }, "conflict");
+    }
     throw err;
   }
 }

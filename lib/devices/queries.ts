@@ -133,6 +133,35 @@ export function deviceListQueries(orgId: number, query: DeviceListQuery): { page
   };
 }
 
+/**
+ * One page of an org's devices in creation order (id), after `startingAfter`: the public API's list (cursor = the last
+ * id seen, stable while devices are added). Filters as listDevices, plus an exact UDID.
+ */
+export async function listDevicesById(
+  db: Db,
+  orgId: number,
+  query: { limit: number; startingAfter?: number; status?: DeviceStatus; tag?: string; q?: string; udid?: string },
+): Promise<{ devices: DeviceView[]; hasMore: boolean }> {
+  const filters: SQL[] = [sql`org_id = ${orgId}`];
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q)}%`;
+    filters.push(sql`(name ilike ${pattern} or udid ilike ${pattern})`);
+  }
+  if (query.status) filters.push(sql`status = ${query.status}`);
+  if (query.tag) filters.push(sql`tags @> array[${query.tag}]::text[]`);
+  if (query.udid) filters.push(sql`udid = ${query.udid}`);
+  if (query.startingAfter) filters.push(sql`id > ${query.startingAfter}`);
+  const rows = await queryRows<RawDevice>(
+    db,
+    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at,
+          ${CONFIG_STATE_SQL} as config_state
+        from devices where ${sql.join(filters, sql` and `)}
+        order by id
+        limit ${query.limit + 1}`,
+  );
+  return { devices: rows.slice(0, query.limit).map(toView), hasMore: rows.length > query.limit };
+}
+
 /** Devices per status in the org (index-only scan of devices_org_status_idx). */
 export async function countDevicesByStatus(db: Db, orgId: number): Promise<Record<DeviceStatus, number>> {
   const rows = await queryRows<{ status: DeviceStatus; n: number }>(

@@ -4,7 +4,7 @@
  * Isomorphic (no server imports). Which webhooks receive an event is the outbox's business (lib/delivery/emit.ts).
  */
 
-export type EventGroup = "DEVICE" | "WEBHOOK";
+export type EventGroup = "DEVICE" | "WEBHOOK" | "API_KEY";
 
 export type CatalogEntry = {
   type: string;
@@ -146,6 +146,27 @@ export const EVENT_CATALOG = [
     subscribable: true,
     sampleData: { reason: "invalid_token", ip: "203.0.113.7" },
     summarize: (d) => `${str(d.reason)}${d.ip ? ` from ${str(d.ip)}` : ""}`,
+  },
+  {
+    type: "api_key.created",
+    description: "API key created",
+    group: "API_KEY",
+    subscribable: true,
+    sampleData: { id: 7, name: "Manufacturing line", scope: "write", prefix: "spk_4fQ2x9", expiresAt: null, createdBy: "ada@example.com" },
+  },
+  {
+    type: "api_key.revoked",
+    description: "API key revoked",
+    group: "API_KEY",
+    subscribable: true,
+    sampleData: { id: 7, name: "Manufacturing line", scope: "write", prefix: "spk_4fQ2x9", revokedBy: "ada@example.com" },
+  },
+  {
+    type: "api_key.expired",
+    description: "API key expired",
+    group: "API_KEY",
+    subscribable: true,
+    sampleData: { id: 7, name: "Manufacturing line", scope: "write", prefix: "spk_4fQ2x9", expiresAt: "2026-12-01T00:00:00.000Z" },
   },
   {
     type: "webhook.test",

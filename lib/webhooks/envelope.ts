@@ -54,12 +54,14 @@ export function sampleEventId(now: Date = new Date()): string {
  */
 export function sampleEvent(type: EventType, orgId: number, now: Date = new Date(), id?: string): StoredEvent {
   const entry = catalogEntry(type);
+  // API key events are about the org, not a device (as the real ones are)
+  const device = entry?.group === "API_KEY" ? null : SAMPLE_DEVICE;
   return {
     id: id ?? sampleEventId(now),
     orgId,
     type,
-    deviceUdid: SAMPLE_DEVICE.udid,
-    deviceName: SAMPLE_DEVICE.name,
+    deviceUdid: device?.udid ?? null,
+    deviceName: device?.name ?? null,
     payload: structuredClone((entry?.sampleData ?? {}) as Record<string, unknown>),
     createdAt: now,
   };

@@ -2,6 +2,7 @@
  * Form values → the request builder's settings. The one mapping used by the server action (test events), the
  * manage code (endpoint check) and the form's live preview. Isomorphic: no server-only imports.
  */
+import type { NameValue } from "@/db/schema/webhooks";
 import type { WebhookRequestInput } from "@/lib/validation/webhooks";
 import type { WebhookAuth, WebhookSettings } from "./types";
 
@@ -9,10 +10,11 @@ import type { WebhookAuth, WebhookSettings } from "./types";
 export const UNSAVED_WEBHOOK_NAME = "Unsaved webhook";
 
 /** The form's request fields (what the builder reads), whether parsed by the schema or as typed. */
-export type SettingsInput = Pick<
-  WebhookRequestInput,
-  "url" | "method" | "format" | "bodyTemplate" | "contentType" | "headers" | "queryParams"
-> & { name?: string };
+export type SettingsInput = Pick<WebhookRequestInput, "url" | "method" | "format" | "bodyTemplate" | "contentType"> & {
+  name?: string;
+  headers: NameValue[];
+  queryParams: NameValue[];
+};
 
 /** The builder's settings for the form's values (unsaved or being edited); `auth` is resolved by the caller. */
 export function settingsFromInput(input: SettingsInput, id: number | null, auth: WebhookAuth): WebhookSettings {

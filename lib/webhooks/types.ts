@@ -41,7 +41,7 @@ export type EventEnvelope = {
   creationTime: string;
   /** When the event happened (ISO 8601): the same on every retry. */
   eventTime: string;
-  eventType: "DEVICE" | "WEBHOOK";
+  eventType: "DEVICE" | "WEBHOOK" | "API_KEY";
   eventActivity: string;
   eventDescription: string;
   deviceUdid: string | null;

@@ -49,6 +49,8 @@ describe("secrets at rest", () => {
     secrets.bearerToken = A.bearerToken;
     secrets.otherOrgDeviceToken = tenants.B.deviceToken;
     secrets.otherOrgBearer = tenants.B.bearerToken;
+    secrets.apiKey = A.apiKeySecret;
+    secrets.otherOrgApiKey = tenants.B.apiKeySecret;
     // real traffic with the credentials: a test event on each saved webhook, then the queued deliveries
     await sendTestEventAction(null, { orgSlug: A.slug, id: String(A.webhookId) });
     await sendTestEventAction(null, { orgSlug: A.slug, id: String(A.bearerWebhookId) });
@@ -65,7 +67,7 @@ describe("secrets at rest", () => {
   /** The parts of a secret that must never be found: the whole value, and its random part without a known prefix. */
   const needles = () =>
     Object.entries(secrets).flatMap(([name, value]) => {
-      const bare = value.replace(/^(whsec_|spd_)/, "");
+      const bare = value.replace(/^(whsec_|spd_|spk_)/, "");
       return [
         [name, value],
         [`${name} (random part)`, bare.slice(0, 24)],

@@ -96,6 +96,7 @@ function pageParams(route: string, segments: string[], slug: string, ids: Tenant
     else if (s === "deviceId") out[s] = String(ids.deviceId);
     else if (s === "id" && route.includes("/webhooks/[id]")) out[s] = String(ids.webhookId);
     else if (s === "id" && route.includes("/deliveries/[id]")) out[s] = String(ids.deliveryId);
+    else if (s === "id" && route.includes("/events/[id]")) out[s] = ids.eventId;
     else throw new Error(`no test value for page segment [${s}] of ${route}: add it to pageParams`);
   }
   return out;

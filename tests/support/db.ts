@@ -45,6 +45,8 @@ const TABLES = [
   "webhook_secrets",
   "webhooks",
   "audit_log",
+  "idempotency_keys",
+  "api_keys",
   "memberships",
   "orgs",
   "users",

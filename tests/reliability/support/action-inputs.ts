@@ -4,9 +4,11 @@ import { webhookForm } from "./tenants";
 /** Everything exported by lib/actions/*.ts that is a server action, by module (a new action is picked up here). */
 export async function loadActions(): Promise<{ name: string; module: string; fn: (prev: unknown, input: unknown) => Promise<unknown> }[]> {
   const modules: Record<string, Record<string, unknown>> = {
+    "api-keys": await import("@/lib/actions/api-keys"),
     auth: await import("@/lib/actions/auth"),
     deliveries: await import("@/lib/actions/deliveries"),
     devices: await import("@/lib/actions/devices"),
+    "device-csv": await import("@/lib/actions/device-csv"),
     inbox: await import("@/lib/actions/inbox"),
     members: await import("@/lib/actions/members"),
     org: await import("@/lib/actions/org"),
@@ -22,7 +24,7 @@ export async function loadActions(): Promise<{ name: string; module: string; fn:
 }
 
 /** The action modules on disk, to check that loadActions lists every one. */
-export const ACTION_MODULES = ["auth", "deliveries", "devices", "inbox", "members", "org", "safe-action", "webhooks"];
+export const ACTION_MODULES = ["api-keys", "auth", "deliveries", "device-csv", "devices", "inbox", "members", "org", "safe-action", "webhooks"];
 
 /**
  * Actions that are not scoped to an org, with the reason: the tenancy matrix does not apply to them (they are
@@ -55,6 +57,10 @@ const spareOf = (ids: Tenant, t: Tenants) => (ids.orgId === t.A.orgId ? t.spareA
 
 /** Realistic inputs per action (what the forms send). */
 export const ACTION_INPUTS: Record<string, InputSpec> = {
+  createApiKeyAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug, name: "Matrix key", scope: "write", expiresInDays: "never" }) },
+  revokeApiKeyAction: { refersToIds: true, build: (slug, ids) => ({ orgSlug: slug, keyId: String(ids.apiKeyId) }) },
+  previewDeviceCsvAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug, csv: "udid\nmatrix-csv-1\n" }) },
+  importDeviceCsvAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug, csv: "udid\nmatrix-csv-1\n" }) },
   createDeviceAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug, udid: "matrix-new-device", name: "New", tags: "", offlineAfterSeconds: "300" }) },
   updateDeviceAction: { refersToIds: true, build: (slug, ids) => ({ orgSlug: slug, deviceId: String(ids.deviceId), name: "Renamed", tags: "x", offlineAfterSeconds: "600" }) },
   deleteDeviceAction: { refersToIds: true, build: (slug, ids) => ({ orgSlug: slug, deviceId: String(ids.deviceId) }) },

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { createDeviceAction } from "@/lib/actions/devices";
 import { createInboxAction } from "@/lib/actions/inbox";
+import { createApiKeyAction } from "@/lib/actions/api-keys";
 import { createWebhookAction } from "@/lib/actions/webhooks";
 import { recordDeviceContact } from "@/lib/devices/contact";
 import { hashDeviceToken } from "@/lib/devices/tokens";
@@ -29,6 +30,8 @@ export type Tenant = {
   inboxToken: string;
   deliveryId: number;
   eventId: string;
+  apiKeyId: number;
+  apiKeySecret: string;
   /** Strings that identify this org's objects: none may appear in another org's responses. */
   markers: string[];
 };
@@ -63,6 +66,7 @@ async function seedTenant(db: Db, ownerId: number, slug: string, tag: string, re
     createWebhookAction(null, asFormData(webhookForm(slug, `${tag} bearer webhook`, `${receiverUrl}/${tag}-bearer`, { authType: "bearer", authToken: bearerToken }))),
   );
   const inbox = await ok<{ id: number; token: string }>("inbox", createInboxAction(null, { orgSlug: slug, name: `${tag} inbox` }));
+  const apiKey = await ok<{ id: number; secret: string }>("api key", createApiKeyAction(null, { orgSlug: slug, name: `${tag} api key`, scope: "write" }));
   actAs(null);
   // a status report from the device: events and outbox rows; one delivery marked failed (for Redeliver/Replay)
   const contact = await recordDeviceContact(db, { udid, tokenHash: hashDeviceToken(device.token), report: { status: "online" } });
@@ -89,7 +93,9 @@ async function seedTenant(db: Db, ownerId: number, slug: string, tag: string, re
     inboxToken: inbox.token,
     deliveryId: Number(row.id),
     eventId: row.event_id,
-    markers: [udid, `${tag} device name`, webhookName, `${tag}-hook`, `${tag} inbox`, inbox.token, row.event_id, `${tag}-tag`],
+    apiKeyId: apiKey.id,
+    apiKeySecret: apiKey.secret,
+    markers: [udid, `${tag} device name`, webhookName, `${tag}-hook`, `${tag} inbox`, inbox.token, row.event_id, `${tag}-tag`, `${tag} api key`],
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { CsvImport } from "@/components/devices/csv-import";
 import { DeviceList } from "@/components/devices/device-list";
 import { ButtonLink, PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
@@ -24,14 +25,17 @@ export default async function DevicesPage({ params }: { params: Promise<{ slug: 
         title="Devices"
         description="Devices report their status to the API with their token; every change becomes a webhook event."
         actions={
-          <>
+          <div className="flex gap-2">
             <ButtonLink href={`/orgs/${ctx.orgSlug}/devices/rollout`}>Rollout</ButtonLink>
             {canModify ? (
-              <ButtonLink href={`/orgs/${ctx.orgSlug}/devices/new`} variant="primary">
-                Add device
-              </ButtonLink>
+              <>
+                <CsvImport orgSlug={ctx.orgSlug} />
+                <ButtonLink href={`/orgs/${ctx.orgSlug}/devices/new`} variant="primary">
+                  Add device
+                </ButtonLink>
+              </>
             ) : null}
-          </>
+          </div>
         }
       />
       <DeviceList orgSlug={ctx.orgSlug} canModify={canModify} tags={tags} initial={{ ...page, counts }} />

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { OrgSettingsForm } from "@/components/accounts/org-settings-form";
+import { SettingsTabs } from "@/components/api-keys/settings-tabs";
 import { PageHeader } from "@/components/ui";
 import { requireOrgPage } from "@/lib/auth/page";
 
@@ -11,6 +12,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
   return (
     <>
       <PageHeader title="Settings" description="Organization-wide settings." />
+      <SettingsTabs orgSlug={ctx.orgSlug} />
       <OrgSettingsForm
         orgSlug={ctx.orgSlug}
         name={ctx.orgName}

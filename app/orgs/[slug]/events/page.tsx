@@ -1,0 +1,144 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge, buttonClasses, Card, EmptyState, Input, PageHeader, RelativeTime, Select, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { getDb } from "@/db/client";
+import { requireOrgPage } from "@/lib/auth/page";
+import { listEvents } from "@/lib/delivery/event-log";
+import { EVENT_CATALOG, catalogEntry } from "@/lib/events/catalog";
+
+export const metadata: Metadata = { title: "Events" };
+export const dynamic = "force-dynamic";
+
+const PAGE_SIZE = 50;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim().slice(0, 100) || undefined;
+
+/** /orgs/{slug}/events — every event the org produced (subscribed or not), newest first, searchable. */
+export default async function EventsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { slug } = await params;
+  const ctx = await requireOrgPage(slug);
+  const sp = await searchParams;
+  const q = one(sp.q);
+  const type = one(sp.type);
+  const device = one(sp.device);
+  const after = one(sp.after);
+  const page = await listEvents(await getDb(), ctx.orgId, {
+    limit: PAGE_SIZE,
+    q,
+    type: type && catalogEntry(type) ? type : undefined,
+    deviceUdid: device,
+    startingAfter: after && /^evt_[0-9A-Z]{26}$/.test(after) ? after : undefined,
+  });
+  const base = `/orgs/${ctx.orgSlug}/events`;
+  const filters = new URLSearchParams(Object.entries({ q, type, device }).filter((e): e is [string, string] => Boolean(e[1])));
+  const last = page.events[page.events.length - 1];
+  const next = page.hasMore && last ? `${base}?${new URLSearchParams([...filters, ["after", last.id]])}` : null;
+  return (
+    <>
+      <PageHeader title="Events" description="Everything that happened in this organization, whether or not a webhook subscribed; newest first." />
+      <Card className="mb-6">
+        <form method="get" action={base} className="grid gap-3 px-5 py-4 sm:grid-cols-[minmax(0,1fr)_14rem_12rem_auto] sm:items-end" role="search">
+          <label className="text-sm">
+            <span className="mb-1 block font-medium">Search</span>
+            <Input name="q" defaultValue={q} placeholder="Event id, type, device name or UDID" />
+          </label>
+          <label className="text-sm">
+            <span className="mb-1 block font-medium">Type</span>
+            <Select name="type" defaultValue={type ?? ""}>
+              <option value="">All types</option>
+              {EVENT_CATALOG.map((e) => (
+                <option key={e.type} value={e.type}>
+                  {e.description} ({e.type})
+                </option>
+              ))}
+            </Select>
+          </label>
+          <label className="text-sm">
+            <span className="mb-1 block font-medium">Device UDID</span>
+            <Input name="device" defaultValue={device} />
+          </label>
+          <div className="flex gap-2">
+            <button type="submit" className={buttonClasses("primary", "md")}>
+              Search
+            </button>
+            {filters.size ? (
+              <Link href={base} className={buttonClasses("secondary", "md")}>
+                Clear
+              </Link>
+            ) : null}
+          </div>
+        </form>
+      </Card>
+      <Card>
+        {page.events.length === 0 ? (
+          <EmptyState title="No events" text={filters.size ? "Nothing matches these filters." : "Events appear when devices report changes or settings change."} />
+        ) : (
+          <Table aria-label="Events">
+            <THead>
+              <tr>
+                <TH>Event</TH>
+                <TH className="hidden md:table-cell">Device</TH>
+                <TH>Deliveries</TH>
+                <TH>When</TH>
+              </tr>
+            </THead>
+            <TBody>
+              {page.events.map((e) => (
+                <TR key={e.id}>
+                  <TD>
+                    <Link href={`${base}/${e.id}`} className="font-medium hover:underline">
+                      {catalogEntry(e.type)?.description ?? e.type}
+                    </Link>
+                    <span className="block font-mono text-[11px] text-muted">
+                      {e.type} · {e.id}
+                    </span>
+                  </TD>
+                  <TD className="hidden md:table-cell">
+                    {e.deviceUdid ? (
+                      e.deviceId ? (
+                        <Link href={`/orgs/${ctx.orgSlug}/devices/${e.deviceId}`} className="hover:underline">
+                          {e.deviceName} <span className="font-mono text-xs text-muted">{e.deviceUdid}</span>
+                        </Link>
+                      ) : (
+                        <span>
+                          {e.deviceName} <span className="font-mono text-xs text-muted">{e.deviceUdid}</span>
+                        </span>
+                      )
+                    ) : (
+                      <span className="text-muted">—</span>
+                    )}
+                  </TD>
+                  <TD>{e.deliveryCount ? <Badge tone="accent">{e.deliveryCount}</Badge> : <span className="text-muted">none</span>}</TD>
+                  <TD className="whitespace-nowrap text-muted">
+                    <RelativeTime value={e.createdAt} />
+                  </TD>
+                </TR>
+              ))}
+            </TBody>
+          </Table>
+        )}
+        {after || next ? (
+          <nav aria-label="Pagination" className="flex justify-between gap-2 border-t border-line px-5 py-3">
+            {after ? (
+              <Link href={`${base}${filters.size ? `?${filters}` : ""}`} className={buttonClasses("secondary", "sm")}>
+                Newest
+              </Link>
+            ) : (
+              <span />
+            )}
+            {next ? (
+              <Link href={next} className={buttonClasses("secondary", "sm")} rel="next">
+                Older
+              </Link>
+            ) : null}
+          </nav>
+        ) : null}
+      </Card>
+    </>
+  );
+}
