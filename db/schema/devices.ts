@@ -26,6 +26,10 @@ export const devices = pgTable(
     presenceDeadline: tstz("presence_deadline"),
     /** When the last device.authentication.failed event was recorded (at most one a minute). */
     authFailureEventAt: tstz("auth_failure_event_at"),
+    /** The client address of the last contact (status API), as the server saw it. */
+    lastContactIp: text("last_contact_ip"),
+    /** Last-known value of every signal: name → { v: value, at: ISO time }, merged on each contact that reports signals. */
+    lastSignals: jsonb("last_signals").$type<Record<string, { v: unknown; at: string }>>(),
     ...timestamps,
   },
   (t) => [
@@ -41,6 +45,12 @@ export const devices = pgTable(
     index("devices_tags_gin_idx").using("gin", t.tags),
     // presence sweep: due devices that are not offline yet
     index("devices_presence_due_idx").on(t.presenceDeadline).where(sql`${t.status} <> 'offline'`),
+    // fleet overview: devices that went offline most recently
+    index("devices_org_offline_seen_idx")
+      .on(t.orgId, t.lastSeenAt.desc())
+      .where(sql`${t.status} = 'offline' and ${t.lastSeenAt} is not null`),
+    // fleet overview and the "Never connected" filter: devices that never made contact
+    index("devices_org_never_connected_idx").on(t.orgId, t.name, t.id).where(sql`${t.lastSeenAt} is null`),
   ],
 );
 
@@ -83,6 +93,12 @@ export const signals = pgTable(
     value: jsonb("value").notNull(),
     receivedAt: tstz("received_at").notNull().defaultNow(),
   },
-  // device page: recent signals of one device
-  (t) => [index("signals_device_received_idx").on(t.deviceId, t.receivedAt.desc())],
+  (t) => [
+    // device page: recent signals of one device
+    index("signals_device_received_idx").on(t.deviceId, t.receivedAt.desc()),
+    // signal charts: one signal of one device over a time range
+    index("signals_device_name_received_idx").on(t.deviceId, t.name, t.receivedAt),
+    // retention: rows older than SIGNAL_RETENTION_DAYS (BRIN: tiny, cheap to maintain on an append-only table)
+    index("signals_received_brin_idx").using("brin", t.receivedAt),
+  ],
 );
