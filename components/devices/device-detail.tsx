@@ -8,6 +8,7 @@ import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from
 import type { ActionState } from "@/lib/actions/safe-action";
 import type { DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
 import { catalogEntry, summarizeEvent } from "@/lib/events/catalog";
+import { displayStatus } from "@/lib/validation/devices";
 import { DeviceStatusBadge, TagList } from "./status-badge";
 import { TokenReveal } from "./token-reveal";
 
@@ -67,7 +68,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
         <CardHeader
           title={
             <span className="flex items-center gap-3">
-              Status <DeviceStatusBadge status={device.status} />
+              Status <DeviceStatusBadge status={displayStatus(device)} />
             </span>
           }
           actions={canModify ? <DeviceActions orgSlug={orgSlug} device={device} /> : null}

@@ -7,10 +7,10 @@ import { Alert, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Selec
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
-import { DEVICE_STATUSES, type DeviceStatusName } from "@/lib/validation/devices";
+import { DEVICE_DISPLAY_STATUSES, displayStatus, type DeviceDisplayStatus } from "@/lib/validation/devices";
 import { DeviceStatusBadge, STATUS_LABELS, TagList } from "./status-badge";
 
-export type StatusCounts = Record<DeviceStatusName, number>;
+export type StatusCounts = Record<DeviceDisplayStatus, number>;
 
 const POLL_MS = 2_500;
 /** Per-status counts scan the whole org, so they refresh less often than the visible page. */
@@ -114,7 +114,7 @@ export function DeviceList({
   return (
     <div className="space-y-4">
       <ul className="flex flex-wrap gap-2" aria-label="Devices by status">
-        {DEVICE_STATUSES.map((s) => (
+        {DEVICE_DISPLAY_STATUSES.map((s) => (
           <li key={s}>
             <button
               type="button"
@@ -164,7 +164,7 @@ export function DeviceList({
               }}
             >
               <option value="">All statuses</option>
-              {DEVICE_STATUSES.map((s) => (
+              {DEVICE_DISPLAY_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {STATUS_LABELS[s]}
                 </option>
@@ -282,7 +282,7 @@ function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string })
         {device.udid}
       </TD>
       <TD>
-        <DeviceStatusBadge status={device.status} />
+        <DeviceStatusBadge status={displayStatus(device)} />
       </TD>
       <TD className="whitespace-nowrap text-muted">
         {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">Never</span>}

@@ -39,7 +39,7 @@ CREATE INDEX "fleet_delivery_counts_bucket_idx" ON "fleet_delivery_counts" USING
 CREATE INDEX "fleet_event_counts_bucket_idx" ON "fleet_event_counts" USING btree ("bucket");--> statement-breakpoint
 CREATE INDEX "fleet_status_samples_bucket_idx" ON "fleet_status_samples" USING btree ("bucket");--> statement-breakpoint
 CREATE INDEX "devices_org_offline_seen_idx" ON "devices" USING btree ("org_id","last_seen_at" DESC NULLS LAST) WHERE "devices"."status" = 'offline' and "devices"."last_seen_at" is not null;--> statement-breakpoint
-CREATE INDEX "devices_org_never_connected_idx" ON "devices" USING btree ("org_id","name","id") WHERE "devices"."last_seen_at" is null;--> statement-breakpoint
+CREATE INDEX "devices_org_never_connected_idx" ON "devices" USING btree ("org_id","name","id") WHERE "devices"."status" = 'offline' and "devices"."last_seen_at" is null;--> statement-breakpoint
 CREATE INDEX "signals_device_name_received_idx" ON "signals" USING btree ("device_id","name","received_at");--> statement-breakpoint
 CREATE INDEX "signals_received_brin_idx" ON "signals" USING brin ("received_at");--> statement-breakpoint
 CREATE INDEX "events_created_brin_idx" ON "events" USING brin ("created_at");

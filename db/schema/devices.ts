@@ -50,7 +50,9 @@ export const devices = pgTable(
       .on(t.orgId, t.lastSeenAt.desc())
       .where(sql`${t.status} = 'offline' and ${t.lastSeenAt} is not null`),
     // fleet overview and the "Never connected" filter: devices that never made contact
-    index("devices_org_never_connected_idx").on(t.orgId, t.name, t.id).where(sql`${t.lastSeenAt} is null`),
+    index("devices_org_never_connected_idx")
+      .on(t.orgId, t.name, t.id)
+      .where(sql`${t.status} = 'offline' and ${t.lastSeenAt} is null`),
   ],
 );
 

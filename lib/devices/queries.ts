@@ -90,7 +90,10 @@ export async function listDevices(db: Db, orgId: number, query: DeviceListQuery)
     const pattern = `%${escapeLike(query.q)}%`;
     filters.push(sql`(name ilike ${pattern} or udid ilike ${pattern})`);
   }
-  if (query.status) filters.push(sql`status = ${query.status}`);
+  // "offline" means offline after a contact; never-connected devices have their own filter
+  if (query.status === "never_connected") filters.push(sql`status = 'offline' and last_seen_at is null`);
+  else if (query.status === "offline") filters.push(sql`status = 'offline' and last_seen_at is not null`);
+  else if (query.status) filters.push(sql`status = ${query.status}`);
   if (query.tag) filters.push(sql`tags @> array[${query.tag}]::text[]`);
   const where = sql.join(filters, sql` and `);
   const cursor = decodeCursor(query.after);
@@ -117,14 +120,23 @@ export async function listDevices(db: Db, orgId: number, query: DeviceListQuery)
   };
 }
 
-/** Devices per status in the org (index-only scan of devices_org_status_idx). */
-export async function countDevicesByStatus(db: Db, orgId: number): Promise<Record<DeviceStatus, number>> {
+export type StatusCounts = Record<DeviceStatus | "never_connected", number>;
+
+/**
+ * Devices per status in the org, never-connected devices apart from offline ones (index-only scans of
+ * devices_org_status_idx and the partial devices_org_never_connected_idx).
+ */
+export async function countDevicesByStatus(db: Db, orgId: number): Promise<StatusCounts> {
   const rows = await queryRows<{ status: DeviceStatus; n: number }>(
     db,
-    sql`select status, count(*)::int as n from devices where org_id = ${orgId} group by status`,
+    sql`select status, count(*)::int as n from devices where org_id = ${orgId} group by status
+        union all
+        select 'never_connected', count(*)::int from devices
+        where org_id = ${orgId} and status = 'offline' and last_seen_at is null`,
   );
-  const out: Record<DeviceStatus, number> = { online: 0, offline: 0, utilizing: 0, unplugged: 0 };
+  const out: StatusCounts = { online: 0, offline: 0, utilizing: 0, unplugged: 0, never_connected: 0 };
   for (const r of rows) out[r.status] = Number(r.n);
+  out.offline -= out.never_connected;
   return out;
 }
 
