@@ -13,6 +13,8 @@ export type ContactInput = {
   report: Report;
   /** Telemetry to store with this contact (signal name → JSON value); one device.telemetry event when present. */
   signals?: Record<string, unknown>;
+  /** The client address the contact came from: stored as the device's last_contact_ip, and device.status.online carries it as data.ip. */
+  ip?: string | null;
   now?: Date;
   /**
    * Queue the deliveries already leased until then to this process's dispatcher (lib/delivery/kick.ts), which
@@ -47,6 +49,13 @@ type DeviceRow = {
   registered_at: Date | string | null;
   token_id: number;
 };
+
+/** The contact's signals as last-known values ({ name: { v, at } }), merged into devices.last_signals. */
+function lastSignalsJson(signals: Record<string, unknown>, at: string): string {
+  const out: Record<string, { v: unknown; at: string }> = {};
+  for (const [name, v] of Object.entries(signals)) out[name] = { v, at };
+  return JSON.stringify(out);
+}
 
 /** Attempts at a contact in all after a lookup: compare-and-set ones, then a last one that locks the row. */
 const CONTACT_ATTEMPTS = 3;
@@ -133,7 +142,12 @@ async function applyContact(
     input.report,
   );
   const snapshot = { id: device.id, udid: device.udid, name: device.name, tags: device.tags ?? [] };
-  const inputs: EventInput[] = transition.events.map((e) => ({ type: e.type, device: snapshot, data: e.data }));
+  const ip = input.ip ? input.ip.slice(0, 64) : null;
+  const inputs: EventInput[] = transition.events.map((e) => ({
+    type: e.type,
+    device: snapshot,
+    data: e.type === "device.status.online" ? { ...e.data, ip } : e.data,
+  }));
   const hasSignals = input.signals !== undefined && Object.keys(input.signals).length > 0;
   if (hasSignals) inputs.push({ type: "device.telemetry", device: snapshot, data: { signals: input.signals } });
   const emitted = newEvents(inputs, now);
@@ -148,7 +162,9 @@ async function applyContact(
           firmware_version = ${transition.firmwareVersion},
           last_seen_at = ${nowIso}::timestamptz,
           registered_at = coalesce(registered_at, ${nowIso}::timestamptz),
-          presence_deadline = ${nowIso}::timestamptz + make_interval(secs => offline_after_seconds)
+          presence_deadline = ${nowIso}::timestamptz + make_interval(secs => offline_after_seconds),
+          last_contact_ip = coalesce(${ip}::text, last_contact_ip)
+          ${hasSignals ? sql`, last_signals = coalesce(last_signals, '{}'::jsonb) || ${lastSignalsJson(input.signals!, nowIso)}::jsonb` : sql``}
         where id = ${device.id}
           and udid = ${device.udid}
           and name = ${device.name}

@@ -16,6 +16,10 @@ export type DeviceView = {
   firmwareVersion: string | null;
   offlineAfterSeconds: number;
   createdAt: string;
+  /** The client address of the last contact (null before the first one). */
+  lastContactIp: string | null;
+  /** Last-known signal values (name → value), for the list's optional signal columns. */
+  lastSignals: Record<string, unknown>;
 };
 
 export type DeviceListPage = {
@@ -43,6 +47,8 @@ type RawDevice = {
   firmware_version: string | null;
   offline_after_seconds: number;
   created_at: Date | string;
+  last_contact_ip: string | null;
+  last_signals: Record<string, { v: unknown }> | string | null;
 };
 
 function toView(r: RawDevice): DeviceView {
@@ -57,7 +63,16 @@ function toView(r: RawDevice): DeviceView {
     firmwareVersion: r.firmware_version,
     offlineAfterSeconds: r.offline_after_seconds,
     createdAt: iso(r.created_at)!,
+    lastContactIp: r.last_contact_ip ?? null,
+    lastSignals: lastValues(r.last_signals),
   };
+}
+
+function lastValues(raw: RawDevice["last_signals"]): Record<string, unknown> {
+  const stored = (typeof raw === "string" ? JSON.parse(raw) : raw) as Record<string, { v: unknown }> | null;
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(stored ?? {})) out[name] = s?.v;
+  return out;
 }
 
 /** Keyset cursor over (name, id): base64url of JSON [name, id]. */
@@ -101,7 +116,8 @@ export async function listDevices(db: Db, orgId: number, query: DeviceListQuery)
 
   const rows = await queryRows<RawDevice>(
     db,
-    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at
+    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at,
+          last_contact_ip, last_signals
         from devices where ${pageWhere}
         order by name, id
         limit ${limit + 1}`,
@@ -154,7 +170,8 @@ export async function listDeviceTags(db: Db, orgId: number, limit = 100): Promis
 export async function getDevice(db: Db, orgId: number, deviceId: number): Promise<DeviceView | null> {
   const [row] = await queryRows<RawDevice>(
     db,
-    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at
+    sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at,
+          last_contact_ip, last_signals
         from devices where org_id = ${orgId} and id = ${deviceId}`,
   );
   return row ? toView(row) : null;
