@@ -9,6 +9,7 @@ import type { ActionState } from "@/lib/actions/safe-action";
 import type { DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
 import { catalogEntry, summarizeEvent } from "@/lib/events/catalog";
 import { displayStatus } from "@/lib/validation/devices";
+import { SignalCharts } from "./signal-charts";
 import { DeviceStatusBadge, TagList } from "./status-badge";
 import { TokenReveal } from "./token-reveal";
 
@@ -108,9 +109,16 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
             <Fact label="Added">
               <RelativeTime value={device.createdAt} />
             </Fact>
+            <Fact label="Last address">
+              <span className="font-mono text-[13px]" data-testid="device-last-ip">
+                {device.lastContactIp ?? "—"}
+              </span>
+            </Fact>
           </dl>
         </CardBody>
       </Card>
+
+      <SignalCharts orgSlug={orgSlug} deviceId={device.id} />
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>

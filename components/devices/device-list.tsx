@@ -8,6 +8,7 @@ import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
 import { DEVICE_DISPLAY_STATUSES, displayStatus, type DeviceDisplayStatus } from "@/lib/validation/devices";
+import { SignalColumnsPicker, useSignalColumns } from "./signal-columns";
 import { DeviceStatusBadge, STATUS_LABELS, TagList } from "./status-badge";
 
 export type StatusCounts = Record<DeviceDisplayStatus, number>;
@@ -84,6 +85,7 @@ export function DeviceList({
     void refetchCounts();
   }, [visibleStatuses, refetchCounts]);
 
+  const [signalColumns, setSignalColumns] = useSignalColumns();
   const resetPages = () => setCursors([null]);
   const filtered = Boolean(q || status || tag);
   const totalDevices = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -191,6 +193,11 @@ export function DeviceList({
               ))}
             </Select>
           </div>
+          <SignalColumnsPicker
+            available={[...new Set((data?.devices ?? []).flatMap((d) => Object.keys(d.lastSignals ?? {})))]}
+            selected={signalColumns}
+            onChange={setSignalColumns}
+          />
           <div className="flex h-9 w-5 items-center" aria-hidden={!isFetching}>
             {isFetching && isPlaceholderData ? <Spinner /> : null}
           </div>
@@ -231,11 +238,16 @@ export function DeviceList({
                 <TH>Last seen</TH>
                 <TH>Firmware</TH>
                 <TH>Tags</TH>
+                {signalColumns.map((c) => (
+                  <TH key={c} className="font-mono">
+                    {c}
+                  </TH>
+                ))}
               </tr>
             </THead>
             <TBody>
               {devices.map((d) => (
-                <DeviceRow key={d.id} device={d} orgSlug={orgSlug} />
+                <DeviceRow key={d.id} device={d} orgSlug={orgSlug} signalColumns={signalColumns} />
               ))}
             </TBody>
           </Table>
@@ -270,7 +282,7 @@ export function DeviceList({
   );
 }
 
-function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string }) {
+function DeviceRow({ device, orgSlug, signalColumns }: { device: DeviceView; orgSlug: string; signalColumns: string[] }) {
   return (
     <TR data-testid="device-row" data-udid={device.udid}>
       <TD className="font-medium">
@@ -291,6 +303,14 @@ function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string })
       <TD>
         <TagList tags={device.tags} />
       </TD>
+      {signalColumns.map((c) => {
+        const v = device.lastSignals?.[c];
+        return (
+          <TD key={c} className="font-mono text-xs text-muted" data-testid={`signal-cell-${c}`}>
+            {v === undefined ? <span className="text-faint">—</span> : typeof v === "string" ? v : JSON.stringify(v)}
+          </TD>
+        );
+      })}
     </TR>
   );
 }

@@ -4,6 +4,7 @@ import { markStaleDevicesOffline } from "@/lib/devices/presence";
 import { processOutbox } from "@/lib/delivery/pass";
 import { resumeParkedDeliveries } from "@/lib/delivery/write-back";
 import { pruneDeliveries } from "@/lib/delivery/retention";
+import { pruneTelemetry } from "@/lib/fleet/retention";
 import { runFleetRollups } from "@/lib/fleet/rollup";
 
 export type TickResult = {
@@ -15,6 +16,8 @@ export type TickResult = {
   failed: number;
   disabledWebhooks: number;
   pruned: number;
+  /** Signals, events and old fleet aggregates removed by retention (SIGNAL_/EVENT_/FLEET_AGGREGATE_RETENTION_DAYS). */
+  prunedTelemetry: number;
   durationMs: number;
 };
 
@@ -39,6 +42,7 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
     failed: 0,
     disabledWebhooks: 0,
     pruned: 0,
+    prunedTelemetry: 0,
     durationMs: 0,
   };
 
@@ -60,6 +64,8 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
   } while (left() > 0);
 
   result.pruned = await pruneDeliveries(db, clock());
+  const telemetry = await pruneTelemetry(db, clock());
+  result.prunedTelemetry = telemetry.signals + telemetry.events + telemetry.aggregates;
   // fleet overview aggregates: recent event/delivery buckets recounted (throttled), device statuses sampled
   await runFleetRollups(db, clock());
   result.durationMs = Math.round(performance.now() - started);
