@@ -118,14 +118,27 @@ export async function fleetOverview(db: Db, orgId: number, range: OverviewRange,
     range,
     generatedAt: now.toISOString(),
     counts,
-    statusSeries: samples.map((r) => ({
-      t: Number(r.t),
-      online: r.online,
-      offline: r.offline,
-      utilizing: r.utilizing,
-      unplugged: r.unplugged,
-      neverConnected: r.never_connected,
-    })),
+    // the samples, then the live counts as the last point (so a fleet younger than one sample still has a chart)
+    statusSeries: [
+      ...samples
+        .filter((r) => Number(r.t) < now.getTime())
+        .map((r) => ({
+          t: Number(r.t),
+          online: r.online,
+          offline: r.offline,
+          utilizing: r.utilizing,
+          unplugged: r.unplugged,
+          neverConnected: r.never_connected,
+        })),
+      {
+        t: now.getTime(),
+        online: counts.online,
+        offline: counts.offline,
+        utilizing: counts.utilizing,
+        unplugged: counts.unplugged,
+        neverConnected: counts.never_connected,
+      },
+    ],
     eventsPerHour: hourly(eventRows, fromHour, toHour),
     deliveriesPerHour: hourly(deliveryRows, fromHour, toHour),
     webhooksNeedingAttention: hooks.map((h) => ({

@@ -46,8 +46,10 @@ describe("fleet overview route", () => {
     const { status, json } = await overview("org-a");
     expect(status).toBe(200);
     expect(json.counts).toEqual({ online: 1, offline: 1, utilizing: 0, unplugged: 0, never_connected: 1 });
-    expect(json.statusSeries).toHaveLength(1);
+    // one sample, then the live counts as the last point
+    expect(json.statusSeries).toHaveLength(2);
     expect(json.statusSeries[0]).toMatchObject({ online: 1, offline: 1, neverConnected: 1 });
+    expect(json.statusSeries[1]).toMatchObject({ online: 1, offline: 1, neverConnected: 1 });
     const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
     expect(sum(json.eventsPerHour.series["device.status.online"])).toBe(2);
     expect(sum(json.eventsPerHour.series["device.status.offline"])).toBe(1);
