@@ -69,10 +69,11 @@ function NumericChart({ orgSlug, deviceId, name, query }: { orgSlug: string; dev
       { label: "min", color: "#93c5fd", values: pts.map((p) => p.min) },
       { label: "last", color: "#2563eb", values: pts.map((p) => p.last) },
     ];
-    return { x: pts.map((p) => p.t), series };
+    const xRange: [number, number] | undefined = data ? [data.from, data.to] : undefined;
+    return { x: pts.map((p) => p.t), series, xRange };
   }, [data]);
   return (
-    <Card data-testid="signal-chart" data-signal={name}>
+    <Card data-testid="signal-chart" data-signal={name} className="min-w-0">
       <CardHeader
         title={<span className="font-mono">{name}</span>}
         actions={
@@ -93,13 +94,13 @@ function NumericChart({ orgSlug, deviceId, name, query }: { orgSlug: string; dev
         }
       />
       <CardBody>
-        <div ref={ref}>
+        <div ref={ref} className="min-w-0">
           {error ? (
             <Alert tone="danger">{error.message}</Alert>
           ) : chart.x.length === 0 ? (
             <p className="py-8 text-center text-sm text-muted">{data ? "No values in this range." : "Loading…"}</p>
           ) : (
-            <TimeChart x={chart.x} series={chart.series} height={180} label={`${name} over time`} testId="signal-plot" />
+            <TimeChart x={chart.x} series={chart.series} height={180} label={`${name} over time`} testId="signal-plot" xRange={chart.xRange} />
           )}
         </div>
       </CardBody>
@@ -116,7 +117,7 @@ function Timeline({ orgSlug, deviceId, name, query }: { orgSlug: string; deviceI
     staleTime: 0,
   });
   return (
-    <Card data-testid="signal-timeline" data-signal={name}>
+    <Card data-testid="signal-timeline" data-signal={name} className="min-w-0">
       <CardHeader title={<span className="font-mono">{name}</span>} description="Changes of value in the range." />
       <CardBody>
         {error ? (
@@ -239,7 +240,7 @@ export function SignalCharts({ orgSlug, deviceId }: { orgSlug: string; deviceId:
             ) : null}
           </div>
           {query ? (
-            <div className="grid gap-4 xl:grid-cols-2">
+            <div className="grid min-w-0 gap-4 xl:grid-cols-2">
               {numeric.map((s) => (
                 <NumericChart key={s.name} orgSlug={orgSlug} deviceId={deviceId} name={s.name} query={query} />
               ))}

@@ -32,9 +32,9 @@ function hourlySeries(data: HourlyCounts, colors?: Record<string, string>, bars 
 
 function ChartCard({ title, description, empty, children }: { title: string; description: string; empty: boolean; children: React.ReactNode }) {
   return (
-    <Card>
+    <Card className="min-w-0">
       <CardHeader title={title} description={description} />
-      <CardBody>{empty ? <p className="py-10 text-center text-sm text-muted">No data in this range yet.</p> : children}</CardBody>
+      <CardBody className="min-w-0">{empty ? <p className="py-10 text-center text-sm text-muted">No data in this range yet.</p> : children}</CardBody>
     </Card>
   );
 }
@@ -97,6 +97,8 @@ export function FleetOverview({ orgSlug, initial }: { orgSlug: string; initial: 
     [o.deliveriesPerHour],
   );
   const total = Object.values(o.counts).reduce((a, b) => a + b, 0);
+  const generated = Date.parse(o.generatedAt);
+  const xRange = useMemo<[number, number]>(() => [o.from, generated], [o.from, generated]);
 
   return (
     <div className="space-y-5" data-testid="fleet-overview">
@@ -146,19 +148,19 @@ export function FleetOverview({ orgSlug, initial }: { orgSlug: string; initial: 
         description="Devices per status, sampled every 5 minutes."
         empty={status.x.length === 0}
       >
-        <TimeChart x={status.x} series={status.series} label="Device status over time" testId="chart-status" />
+        <TimeChart x={status.x} series={status.series} label="Device status over time" testId="chart-status" xRange={xRange} />
       </ChartCard>
 
-      <div className="grid gap-5 xl:grid-cols-2">
+      <div className="grid min-w-0 gap-5 xl:grid-cols-2">
         <ChartCard title="Events per hour" description="Events recorded, by type." empty={eventSeries.length === 0}>
-          <TimeChart x={o.eventsPerHour.hours} series={eventSeries} label="Events per hour by type" testId="chart-events" />
+          <TimeChart x={o.eventsPerHour.hours} series={eventSeries} label="Events per hour by type" testId="chart-events" xRange={xRange} />
         </ChartCard>
         <ChartCard
           title="Deliveries per hour"
           description="Webhook deliveries finished, succeeded or failed, across all webhooks."
           empty={deliverySeries.length === 0}
         >
-          <TimeChart x={o.deliveriesPerHour.hours} series={deliverySeries} label="Deliveries per hour" testId="chart-deliveries" />
+          <TimeChart x={o.deliveriesPerHour.hours} series={deliverySeries} label="Deliveries per hour" testId="chart-deliveries" xRange={xRange} />
         </ChartCard>
       </div>
 

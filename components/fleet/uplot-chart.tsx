@@ -19,12 +19,15 @@ export function TimeChart({
   height = 200,
   label,
   testId,
+  xRange,
 }: {
   x: number[];
   series: ChartSeries[];
   height?: number;
   label: string;
   testId?: string;
+  /** The x axis' extent (ms), e.g. the whole selected range; by default the data's. */
+  xRange?: [number, number];
 }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -36,7 +39,7 @@ export function TimeChart({
       ms: 1,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      scales: { x: xRange ? { time: true, range: () => xRange } : { time: true } },
       axes: [{ stroke: "#6b7280", grid: { stroke: "#eef0f3" } }, { stroke: "#6b7280", grid: { stroke: "#eef0f3" }, size: 50 }],
       series: [
         {},
@@ -58,6 +61,6 @@ export function TimeChart({
       observer.disconnect();
       plot.destroy();
     };
-  }, [x, series, height]);
-  return <div ref={ref} role="img" aria-label={label} data-testid={testId} data-points={x.length} className="w-full min-w-0" />;
+  }, [x, series, height, xRange]);
+  return <div ref={ref} role="img" aria-label={label} data-testid={testId} data-points={x.length} className="w-full min-w-0 overflow-hidden" />;
 }

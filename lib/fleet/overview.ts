@@ -30,6 +30,8 @@ export type OverviewDevice = { id: number; name: string; udid: string; lastSeenA
 
 export type FleetOverview = {
   range: OverviewRange;
+  /** Start of the range (ms); the charts span [from, generatedAt]. */
+  from: number;
   generatedAt: string;
   counts: StatusCounts;
   statusSeries: StatusPoint[];
@@ -116,6 +118,7 @@ export async function fleetOverview(db: Db, orgId: number, range: OverviewRange,
   });
   return {
     range,
+    from: from.getTime(),
     generatedAt: now.toISOString(),
     counts,
     // the samples, then the live counts as the last point (so a fleet younger than one sample still has a chart)
