@@ -44,6 +44,12 @@ export async function signalsResponse(req: Request, ctx: MemberContext, rawId: s
 
 const EXPORT_BATCH = 2_000;
 
+/** A CSV cell of a signal value: JSON for non-strings; a string a spreadsheet would run as a formula gets a leading '. */
+function csvValue(value: unknown): string {
+  if (typeof value !== "string") return JSON.stringify(value);
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 /**
  * GET …/devices/{id}/signals/export: the range's raw rows as CSV (received_at, name, value), all signals or one
  * (`name`), streamed in keyset batches so a large range never sits in memory.
@@ -69,7 +75,7 @@ export async function signalsExportResponse(req: Request, ctx: MemberContext, ra
         const records = rows.map((r) => [
           new Date(r.received_at).toISOString(),
           r.name,
-          typeof r.value === "string" ? r.value : JSON.stringify(r.value),
+          csvValue(r.value),
         ]);
         const chunk = stringify(records, { header: first, columns });
         first = false;

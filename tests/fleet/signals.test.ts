@@ -119,6 +119,10 @@ describe("signals routes", () => {
     expect(csv[0]).toBe("received_at,name,value");
     expect(csv).toHaveLength(7);
     expect(csv.filter((l) => l.includes(",battery,")).map((l) => l.split(",")[2])).toEqual(["80", "75", "70"]);
+    // a value a spreadsheet would run as a formula is defused
+    await insertSignals(orgA.id, device.id, "note", [{ at: Date.now() - 1000, value: "=HYPERLINK(\"http://x\")" }, { at: Date.now() - 900, value: -3 }]);
+    const notes = (await (await get(exportRoute, "org-a", device.id, "range=1h&name=note")).text()).trim().split("\n");
+    expect(notes.slice(1).map((l) => l.slice(l.indexOf(",note,") + 6))).toEqual(['"\'=HYPERLINK(""http://x"")"', "-3"]);
 
     actAs(ownerB.id);
     for (const route of [signalsRoute, exportRoute]) {
