@@ -120,7 +120,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
 
       <SignalCharts orgSlug={orgSlug} deviceId={device.id} />
 
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card>
           <CardHeader title="Recent events" description="What this device's webhooks are told, newest first." />
           {events.length === 0 ? (

@@ -240,7 +240,7 @@ export function SignalCharts({ orgSlug, deviceId }: { orgSlug: string; deviceId:
             ) : null}
           </div>
           {query ? (
-            <div className="grid min-w-0 gap-4 xl:grid-cols-2">
+            <div className="grid min-w-0 grid-cols-1 gap-4 xl:grid-cols-2">
               {numeric.map((s) => (
                 <NumericChart key={s.name} orgSlug={orgSlug} deviceId={deviceId} name={s.name} query={query} />
               ))}

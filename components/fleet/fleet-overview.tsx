@@ -151,7 +151,7 @@ export function FleetOverview({ orgSlug, initial }: { orgSlug: string; initial: 
         <TimeChart x={status.x} series={status.series} label="Device status over time" testId="chart-status" xRange={xRange} />
       </ChartCard>
 
-      <div className="grid min-w-0 gap-5 xl:grid-cols-2">
+      <div className="grid min-w-0 grid-cols-1 gap-5 xl:grid-cols-2">
         <ChartCard title="Events per hour" description="Events recorded, by type." empty={eventSeries.length === 0}>
           <TimeChart x={o.eventsPerHour.hours} series={eventSeries} label="Events per hour by type" testId="chart-events" xRange={xRange} />
         </ChartCard>
@@ -164,7 +164,7 @@ export function FleetOverview({ orgSlug, initial }: { orgSlug: string; initial: 
         </ChartCard>
       </div>
 
-      <div className="grid gap-5 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-3">
         <Card>
           <CardHeader title="Webhooks needing attention" description="Disabled, or failing right now." />
           {o.webhooksNeedingAttention.length === 0 ? (
