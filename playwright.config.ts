@@ -49,6 +49,8 @@ export default defineConfig({
       WEBHOOK_ALLOW_PRIVATE_URLS: "1",
       CRON_SECRET: "e2e-cron-secret",
       WEBHOOK_RETRY_SCHEDULE: process.env.WEBHOOK_RETRY_SCHEDULE ?? "2,4,8",
+      // the fleet overview's aggregates follow within seconds
+      FLEET_ROLLUP_SECONDS: "2",
       // the e2e database is never DATABASE_URL: a fresh PGlite per run
       DATABASE_URL: "",
     },

@@ -43,10 +43,10 @@ test("add a device, report its status with the copied token, watch it go online 
   await page.waitForURL(new RegExp(`/orgs/${slug}/devices/\\d+$`));
   const devicePath = new URL(page.url()).pathname;
 
-  // The list shows it offline; the device reports in and the badge turns Online without a reload
+  // The list shows it "Never connected"; the device reports in and the badge turns Online without a reload
   await page.goto(`/orgs/${slug}/devices`);
   const row = page.getByTestId("device-row").filter({ hasText: "E2E Phone" });
-  await expect(row.getByTestId("device-status")).toHaveAttribute("data-status", "offline");
+  await expect(row.getByTestId("device-status")).toHaveAttribute("data-status", "never_connected");
   const wrong = await request.post("/api/v1/devices/e2e-phone-01/status", {
     headers: { authorization: "Bearer spd_00000000000000000000000000000000" },
     data: { status: "online" },

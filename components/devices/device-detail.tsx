@@ -10,6 +10,8 @@ import type { ActionState } from "@/lib/actions/safe-action";
 import type { DesiredView, DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
 import { catalogEntry, summarizeEvent } from "@/lib/events/catalog";
 import { DesiredConfigCard } from "./desired-config";
+import { displayStatus } from "@/lib/validation/devices";
+import { SignalCharts } from "./signal-charts";
 import { DeviceStatusBadge, TagList } from "./status-badge";
 import { TokenReveal } from "./token-reveal";
 
@@ -70,7 +72,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
         <CardHeader
           title={
             <span className="flex items-center gap-3">
-              Status <DeviceStatusBadge status={device.status} />
+              Status <DeviceStatusBadge status={displayStatus(device)} />
             </span>
           }
           actions={canModify ? <DeviceActions orgSlug={orgSlug} device={device} /> : null}
@@ -110,11 +112,18 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
             <Fact label="Added">
               <RelativeTime value={device.createdAt} />
             </Fact>
+            <Fact label="Last address">
+              <span className="font-mono text-[13px]" data-testid="device-last-ip">
+                {device.lastContactIp ?? "—"}
+              </span>
+            </Fact>
           </dl>
         </CardBody>
       </Card>
 
       {desired ? <DesiredConfigCard orgSlug={orgSlug} deviceId={device.id} canModify={canModify} desired={desired} /> : null}
+
+      <SignalCharts orgSlug={orgSlug} deviceId={device.id} />
 
       {/* minmax(0,1fr): a wide table scrolls inside its card instead of stretching the card past a phone's screen */}
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">

@@ -7,10 +7,11 @@ import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Input, RelativeTime
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
-import { DEVICE_STATUSES, type DeviceStatusName } from "@/lib/validation/devices";
+import { DEVICE_DISPLAY_STATUSES, displayStatus, type DeviceDisplayStatus } from "@/lib/validation/devices";
+import { SignalColumnsPicker, useSignalColumns } from "./signal-columns";
 import { DeviceStatusBadge, STATUS_LABELS, TagList } from "./status-badge";
 
-export type StatusCounts = Record<DeviceStatusName, number>;
+export type StatusCounts = Record<DeviceDisplayStatus, number>;
 
 const POLL_MS = 2_500;
 /** Per-status counts scan the whole org, so they refresh less often than the visible page. */
@@ -86,6 +87,7 @@ export function DeviceList({
     void refetchCounts();
   }, [visibleStatuses, refetchCounts]);
 
+  const [signalColumns, setSignalColumns] = useSignalColumns();
   const resetPages = () => setCursors([null]);
   const filtered = Boolean(q || status || tag || config);
   const totalDevices = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -116,7 +118,7 @@ export function DeviceList({
   return (
     <div className="space-y-4">
       <ul className="flex flex-wrap gap-2" aria-label="Devices by status">
-        {DEVICE_STATUSES.map((s) => (
+        {DEVICE_DISPLAY_STATUSES.map((s) => (
           <li key={s}>
             <button
               type="button"
@@ -173,7 +175,7 @@ export function DeviceList({
               }}
             >
               <option value="">All statuses</option>
-              {DEVICE_STATUSES.map((s) => (
+              {DEVICE_DISPLAY_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {STATUS_LABELS[s]}
                 </option>
@@ -217,6 +219,11 @@ export function DeviceList({
               <option value="failed">Config failed</option>
             </Select>
           </div>
+          <SignalColumnsPicker
+            available={[...new Set((data?.devices ?? []).flatMap((d) => Object.keys(d.lastSignals ?? {})))]}
+            selected={signalColumns}
+            onChange={setSignalColumns}
+          />
           <div className="flex h-9 w-5 items-center" aria-hidden={!isFetching}>
             {isFetching && isPlaceholderData ? <Spinner /> : null}
           </div>
@@ -267,11 +274,16 @@ export function DeviceList({
                     <TH>Firmware</TH>
                     <TH>Config</TH>
                     <TH>Tags</TH>
+                    {signalColumns.map((c) => (
+                      <TH key={c} className="font-mono">
+                        {c}
+                      </TH>
+                    ))}
                   </tr>
                 </THead>
                 <TBody>
                   {devices.map((d) => (
-                    <DeviceRow key={d.id} device={d} orgSlug={orgSlug} />
+                    <DeviceRow key={d.id} device={d} orgSlug={orgSlug} signalColumns={signalColumns} />
                   ))}
                 </TBody>
               </Table>
@@ -308,7 +320,7 @@ export function DeviceList({
   );
 }
 
-function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string }) {
+function DeviceRow({ device, orgSlug, signalColumns }: { device: DeviceView; orgSlug: string; signalColumns: string[] }) {
   return (
     <TR data-testid="device-row" data-udid={device.udid}>
       <TD className="font-medium">
@@ -320,7 +332,7 @@ function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string })
         {device.udid}
       </TD>
       <TD>
-        <DeviceStatusBadge status={device.status} />
+        <DeviceStatusBadge status={displayStatus(device)} />
       </TD>
       <TD className="whitespace-nowrap text-muted">
         {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">Never</span>}
@@ -338,6 +350,14 @@ function DeviceRow({ device, orgSlug }: { device: DeviceView; orgSlug: string })
       <TD>
         <TagList tags={device.tags} />
       </TD>
+      {signalColumns.map((c) => {
+        const v = device.lastSignals?.[c];
+        return (
+          <TD key={c} className="font-mono text-xs text-muted" data-testid={`signal-cell-${c}`}>
+            {v === undefined ? <span className="text-faint">—</span> : typeof v === "string" ? v : JSON.stringify(v)}
+          </TD>
+        );
+      })}
     </TR>
   );
 }

@@ -1,22 +1,27 @@
 import { Badge, type BadgeTone } from "@/components/ui";
-import type { DeviceStatusName } from "@/lib/validation/devices";
+import type { DeviceDisplayStatus } from "@/lib/validation/devices";
 
-export const STATUS_LABELS: Record<DeviceStatusName, string> = {
+export const STATUS_LABELS: Record<DeviceDisplayStatus, string> = {
   online: "Online",
   offline: "Offline",
   utilizing: "Utilizing",
   unplugged: "Unplugged",
+  never_connected: "Never connected",
 };
 
-const TONES: Record<DeviceStatusName, BadgeTone> = {
+const TONES: Record<DeviceDisplayStatus, BadgeTone> = {
   online: "success",
   offline: "neutral",
   utilizing: "accent",
   unplugged: "warning",
+  never_connected: "neutral",
 };
 
-/** A device's status as a coloured pill ("Online", "Offline", "Utilizing", "Unplugged"). */
-export function DeviceStatusBadge({ status }: { status: DeviceStatusName }) {
+/**
+ * A device's status as a coloured pill ("Online", "Offline", "Utilizing", "Unplugged", "Never connected"); pass
+ * `displayStatus(device)` so a device that never made contact reads "Never connected".
+ */
+export function DeviceStatusBadge({ status }: { status: DeviceDisplayStatus }) {
   return (
     <span data-testid="device-status" data-status={status}>
       <Badge tone={TONES[status]} dot>

@@ -10,6 +10,7 @@ import { OrgSwitcher, type ShellOrg } from "./org-switcher";
 import { UserMenu } from "./user-menu";
 
 const NAV = [
+  { segment: "", label: "Overview", icon: NAV_ICONS.overview },
   { segment: "devices", label: "Devices", icon: NAV_ICONS.devices },
   { segment: "webhooks", label: "Webhooks", icon: NAV_ICONS.webhooks },
   { segment: "deliveries", label: "Deliveries", icon: NAV_ICONS.deliveries },
@@ -58,7 +59,10 @@ export function AppShell({
   const pathname = usePathname();
   const [drawer, setDrawer] = useState(false);
   const base = `/orgs/${org.slug}`;
-  const isActive = (segment: string) => pathname === `${base}/${segment}` || pathname.startsWith(`${base}/${segment}/`);
+  // "" is the org's landing page (the fleet overview), active only on itself
+  const isActive = (segment: string) =>
+    segment === "" ? pathname === base : pathname === `${base}/${segment}` || pathname.startsWith(`${base}/${segment}/`);
+  const hrefOf = (segment: string) => (segment ? `${base}/${segment}` : base);
 
   // Close the drawer after navigating, and on Escape.
   const [lastPath, setLastPath] = useState(pathname);
@@ -76,7 +80,7 @@ export function AppShell({
   const sidebar = (
     <div className="flex h-full flex-col gap-4 px-3 py-4">
       <div className="hidden px-1.5 md:block">
-        <Link href={`${base}/devices`} aria-label="Signalpost home">
+        <Link href={base} aria-label="Signalpost home">
           <Logo />
         </Link>
       </div>
@@ -85,7 +89,7 @@ export function AppShell({
         <ul className="space-y-0.5">
           {NAV.map((item) => (
             <li key={item.segment}>
-              <NavLink href={`${base}/${item.segment}`} label={item.label} icon={item.icon} active={isActive(item.segment)} />
+              <NavLink href={hrefOf(item.segment)} label={item.label} icon={item.icon} active={isActive(item.segment)} />
             </li>
           ))}
         </ul>
@@ -115,7 +119,7 @@ export function AppShell({
 
       {/* Narrow screens: top bar with a menu button */}
       <header className="sticky top-0 z-30 flex h-14 items-center justify-between border-b border-line bg-surface/95 px-4 backdrop-blur md:hidden">
-        <Link href={`${base}/devices`} aria-label="Signalpost home">
+        <Link href={base} aria-label="Signalpost home">
           <Logo />
         </Link>
         <button

@@ -11,6 +11,12 @@ const base = {
 };
 
 export const NAV_ICONS = {
+  overview: (
+    <svg {...base}>
+      <path d="M3.5 20.5h17" />
+      <path d="M6 16.5v-5M10.5 16.5V7M15 16.5v-7M19.5 16.5V4.5" />
+    </svg>
+  ),
   devices: (
     <svg {...base}>
       <rect x="7" y="2.5" width="10" height="19" rx="2" />

@@ -37,6 +37,10 @@ export const queryKeys = {
   deliveryList: (orgSlug: string, webhookId: number | null, filters: unknown, before: unknown) =>
     ["deliveries", orgSlug, "list", webhookId, filters, before] as const,
   delivery: (orgSlug: string, id: number) => ["deliveries", orgSlug, "detail", id] as const,
+  fleetOverview: (orgSlug: string, range: string) => ["fleet", orgSlug, "overview", range] as const,
+  deviceSignalChart: (orgSlug: string, deviceId: number, name: string, range: unknown) =>
+    ["devices", orgSlug, "detail", deviceId, "signal", name, range] as const,
+  deviceSignalsLatest: (orgSlug: string, deviceId: number) => ["devices", orgSlug, "detail", deviceId, "signals-latest"] as const,
   inboxes: (orgSlug: string) => ["inboxes", orgSlug] as const,
   inboxRequests: (orgSlug: string, inboxId: number, limit: number) => ["inbox-requests", orgSlug, inboxId, limit] as const,
   allInboxRequests: (orgSlug: string) => ["inbox-requests", orgSlug] as const,

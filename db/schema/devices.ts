@@ -47,6 +47,10 @@ export const devices = pgTable(
     reportedAt: tstz("reported_at"),
     /** The config of the last version the device reported applied (the portal's diff compares against it). */
     reportedConfig: jsonb("reported_config").$type<Record<string, unknown>>(),
+    /** The client address of the last contact (status API), as the server saw it. */
+    lastContactIp: text("last_contact_ip"),
+    /** Last-known value of every signal: name → { v: value, at: ISO time }, merged on each contact that reports signals. */
+    lastSignals: jsonb("last_signals").$type<Record<string, { v: unknown; at: string }>>(),
     ...timestamps,
   },
   (t) => [
@@ -65,6 +69,14 @@ export const devices = pgTable(
     // devices page filters "config pending" / "config failed" and the rollout view (only the few such devices)
     index("devices_config_pending_idx").on(t.orgId, t.name, t.id).where(CONFIG_PENDING_SQL),
     index("devices_config_failed_idx").on(t.orgId, t.name, t.id).where(CONFIG_FAILED_SQL),
+    // fleet overview: devices that went offline most recently
+    index("devices_org_offline_seen_idx")
+      .on(t.orgId, t.lastSeenAt.desc())
+      .where(sql`${t.status} = 'offline' and ${t.lastSeenAt} is not null`),
+    // fleet overview and the "Never connected" filter: devices that never made contact
+    index("devices_org_never_connected_idx")
+      .on(t.orgId, t.name, t.id)
+      .where(sql`${t.status} = 'offline' and ${t.lastSeenAt} is null`),
   ],
 );
 
@@ -111,6 +123,12 @@ export const signals = pgTable(
     value: jsonb("value").notNull(),
     receivedAt: tstz("received_at").notNull().defaultNow(),
   },
-  // device page: recent signals of one device
-  (t) => [index("signals_device_received_idx").on(t.deviceId, t.receivedAt.desc())],
+  (t) => [
+    // device page: recent signals of one device
+    index("signals_device_received_idx").on(t.deviceId, t.receivedAt.desc()),
+    // signal charts: one signal of one device over a time range
+    index("signals_device_name_received_idx").on(t.deviceId, t.name, t.receivedAt),
+    // retention: rows older than SIGNAL_RETENTION_DAYS (BRIN: tiny, cheap to maintain on an append-only table)
+    index("signals_received_brin_idx").using("brin", t.receivedAt),
+  ],
 );

@@ -31,6 +31,8 @@ export const events = pgTable(
     index("events_device_created_idx").on(t.deviceId, t.createdAt.desc()),
     // org-wide event lists, newest first
     index("events_org_created_idx").on(t.orgId, t.createdAt.desc()),
+    // fleet rollup (recent buckets) and retention (rows older than EVENT_RETENTION_DAYS); BRIN: tiny, append-only
+    index("events_created_brin_idx").using("brin", t.createdAt),
   ],
 );
 

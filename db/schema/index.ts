@@ -5,3 +5,4 @@ export * from "./devices";
 export * from "./webhooks";
 export * from "./events";
 export * from "./inbox";
+export * from "./fleet";

@@ -49,6 +49,8 @@ export const deviceSchema = z
       .enum(["pending", "failed"])
       .nullable()
       .meta({ description: "Desired configuration not yet applied (pending) or refused by the device (failed); null when in sync" }),
+    lastContactIp: z.string().nullable().meta({ description: "Client address of the last contact" }),
+    lastSignals: z.record(z.string(), z.unknown()).meta({ description: "Last-known value of every signal, by name" }),
   })
   .meta({ id: "Device" });
 

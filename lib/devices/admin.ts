@@ -129,6 +129,8 @@ function fromRaw(r: RawCreated): DeviceRow {
     reportedError: null,
     reportedAt: null,
     reportedConfig: null,
+    lastContactIp: null,
+    lastSignals: null,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };

@@ -103,7 +103,7 @@ export async function handleDeviceRequest<S extends z.ZodType>(
 
     const db = await getDb();
     const leaseUntil = kickLease();
-    const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.data), leaseUntil });
+    const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.data), ip: clientAddress(req.headers), leaseUntil });
     if (!result) {
       await noteFailure(udid, token, tokenHash, req);
       return failed();

@@ -17,6 +17,8 @@ export type ContactInput = {
   signals?: Record<string, unknown>;
   /** The device's acknowledgement of a desired version (`reported` in the status body). */
   ack?: Ack;
+  /** The client address the contact came from: stored as the device's last_contact_ip, and device.status.online carries it as data.ip. */
+  ip?: string | null;
   now?: Date;
   /**
    * Queue the deliveries already leased until then to this process's dispatcher (lib/delivery/kick.ts), which
@@ -61,6 +63,13 @@ type DeviceRow = {
   reported_status: ReportedStatus | null;
   reported_error: string | null;
 };
+
+/** The contact's signals as last-known values ({ name: { v, at } }), merged into devices.last_signals. */
+function lastSignalsJson(signals: Record<string, unknown>, at: string): string {
+  const out: Record<string, { v: unknown; at: string }> = {};
+  for (const [name, v] of Object.entries(signals)) out[name] = { v, at };
+  return JSON.stringify(out);
+}
 
 /** Attempts at a contact in all after a lookup: compare-and-set ones, then a last one that locks the row. */
 const CONTACT_ATTEMPTS = 3;
@@ -177,7 +186,12 @@ async function applyContact(
   const reportedConfig = !ackChanged || reported.reportedStatus !== "applied" ? "keep" : reported.reportedVersion === desiredState.desiredVersion ? "desired" : "unknown";
   const behind = isBehind({ ...desiredState, ...pickReported(reported) }, transition.firmwareVersion);
   const snapshot = { id: device.id, udid: device.udid, name: device.name, tags: device.tags ?? [] };
-  const inputs: EventInput[] = transition.events.map((e) => ({ type: e.type, device: snapshot, data: e.data }));
+  const ip = input.ip ? input.ip.slice(0, 64) : null;
+  const inputs: EventInput[] = transition.events.map((e) => ({
+    type: e.type,
+    device: snapshot,
+    data: e.type === "device.status.online" ? { ...e.data, ip } : e.data,
+  }));
   if (ack?.ok) for (const e of ack.events) inputs.push({ type: e.type, device: snapshot, data: e.data });
   const hasSignals = input.signals !== undefined && Object.keys(input.signals).length > 0;
   if (hasSignals) inputs.push({ type: "device.telemetry", device: snapshot, data: { signals: input.signals } });
@@ -198,7 +212,9 @@ async function applyContact(
           reported_status = ${reported.reportedStatus}::text,
           reported_error = ${reported.reportedError}::text,
           reported_at = case when ${ackChanged}::boolean then ${nowIso}::timestamptz else reported_at end,
-          reported_config = case ${reportedConfig}::text when 'desired' then desired_config when 'unknown' then null else reported_config end
+          reported_config = case ${reportedConfig}::text when 'desired' then desired_config when 'unknown' then null else reported_config end,
+          last_contact_ip = coalesce(${ip}::text, last_contact_ip)
+          ${hasSignals ? sql`, last_signals = coalesce(last_signals, '{}'::jsonb) || ${lastSignalsJson(input.signals!, nowIso)}::jsonb` : sql``}
         where id = ${device.id}
           and udid = ${device.udid}
           and name = ${device.name}

@@ -20,6 +20,10 @@ export type DeviceView = {
   createdAt: string;
   /** Desired configuration: "pending" (written, not applied yet), "failed" (its ack failed), null otherwise. */
   configState: "pending" | "failed" | null;
+  /** The client address of the last contact (null before the first one). */
+  lastContactIp: string | null;
+  /** Last-known signal values (name → value), for the list's optional signal columns. */
+  lastSignals: Record<string, unknown>;
 };
 
 export type DeviceListPage = {
@@ -49,6 +53,8 @@ type RawDevice = {
   offline_after_seconds: number;
   created_at: Date | string;
   config_state: "pending" | "failed" | null;
+  last_contact_ip: string | null;
+  last_signals: Record<string, { v: unknown }> | string | null;
 };
 
 function toView(r: RawDevice): DeviceView {
@@ -64,7 +70,16 @@ function toView(r: RawDevice): DeviceView {
     offlineAfterSeconds: r.offline_after_seconds,
     createdAt: iso(r.created_at)!,
     configState: r.config_state ?? null,
+    lastContactIp: r.last_contact_ip ?? null,
+    lastSignals: lastValues(r.last_signals),
   };
+}
+
+function lastValues(raw: RawDevice["last_signals"]): Record<string, unknown> {
+  const stored = (typeof raw === "string" ? JSON.parse(raw) : raw) as Record<string, { v: unknown }> | null;
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(stored ?? {})) out[name] = s?.v;
+  return out;
 }
 
 /** Keyset cursor over (name, id): base64url of JSON [name, id]. */
@@ -116,7 +131,10 @@ export function deviceListQueries(orgId: number, query: DeviceListQuery): { page
     const pattern = `%${escapeLike(query.q)}%`;
     filters.push(sql`(name ilike ${pattern} or udid ilike ${pattern})`);
   }
-  if (query.status) filters.push(sql`status = ${query.status}`);
+  // "offline" means offline after a contact; never-connected devices have their own filter
+  if (query.status === "never_connected") filters.push(sql`status = 'offline' and last_seen_at is null`);
+  else if (query.status === "offline") filters.push(sql`status = 'offline' and last_seen_at is not null`);
+  else if (query.status) filters.push(sql`status = ${query.status}`);
   if (query.tag) filters.push(sql`tags @> array[${query.tag}]::text[]`);
   if (query.config === "pending") filters.push(CONFIG_PENDING_SQL);
   if (query.config === "failed") filters.push(CONFIG_FAILED_SQL);
@@ -125,7 +143,7 @@ export function deviceListQueries(orgId: number, query: DeviceListQuery): { page
   const pageWhere = cursor ? sql`${where} and (name, id) > (${cursor[0]}, ${cursor[1]})` : where;
   return {
     page: sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at,
-          ${CONFIG_STATE_SQL} as config_state
+          ${CONFIG_STATE_SQL} as config_state, last_contact_ip, last_signals
         from devices where ${pageWhere}
         order by name, id
         limit ${limit + 1}`,
@@ -154,7 +172,7 @@ export async function listDevicesById(
   const rows = await queryRows<RawDevice>(
     db,
     sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at,
-          ${CONFIG_STATE_SQL} as config_state
+          ${CONFIG_STATE_SQL} as config_state, last_contact_ip, last_signals
         from devices where ${sql.join(filters, sql` and `)}
         order by id
         limit ${query.limit + 1}`,
@@ -162,14 +180,23 @@ export async function listDevicesById(
   return { devices: rows.slice(0, query.limit).map(toView), hasMore: rows.length > query.limit };
 }
 
-/** Devices per status in the org (index-only scan of devices_org_status_idx). */
-export async function countDevicesByStatus(db: Db, orgId: number): Promise<Record<DeviceStatus, number>> {
+export type StatusCounts = Record<DeviceStatus | "never_connected", number>;
+
+/**
+ * Devices per status in the org, never-connected devices apart from offline ones (index-only scans of
+ * devices_org_status_idx and the partial devices_org_never_connected_idx).
+ */
+export async function countDevicesByStatus(db: Db, orgId: number): Promise<StatusCounts> {
   const rows = await queryRows<{ status: DeviceStatus; n: number }>(
     db,
-    sql`select status, count(*)::int as n from devices where org_id = ${orgId} group by status`,
+    sql`select status, count(*)::int as n from devices where org_id = ${orgId} group by status
+        union all
+        select 'never_connected', count(*)::int from devices
+        where org_id = ${orgId} and status = 'offline' and last_seen_at is null`,
   );
-  const out: Record<DeviceStatus, number> = { online: 0, offline: 0, utilizing: 0, unplugged: 0 };
+  const out: StatusCounts = { online: 0, offline: 0, utilizing: 0, unplugged: 0, never_connected: 0 };
   for (const r of rows) out[r.status] = Number(r.n);
+  out.offline -= out.never_connected;
   return out;
 }
 
@@ -188,7 +215,7 @@ export async function getDevice(db: Db, orgId: number, deviceId: number): Promis
   const [row] = await queryRows<RawDevice>(
     db,
     sql`select id, udid, name, tags, status, last_seen_at, registered_at, firmware_version, offline_after_seconds, created_at,
-          ${CONFIG_STATE_SQL} as config_state
+          ${CONFIG_STATE_SQL} as config_state, last_contact_ip, last_signals
         from devices where org_id = ${orgId} and id = ${deviceId}`,
   );
   return row ? toView(row) : null;

@@ -30,7 +30,7 @@ export const EVENT_CATALOG = [
     description: "Online",
     group: "DEVICE",
     subscribable: true,
-    sampleData: { previousStatus: "offline", status: "online" },
+    sampleData: { previousStatus: "offline", status: "online", ip: "203.0.113.7" },
     summarize: transition,
   },
   {

@@ -4,6 +4,8 @@ import { markStaleDevicesOffline } from "@/lib/devices/presence";
 import { processOutbox } from "@/lib/delivery/pass";
 import { resumeParkedDeliveries } from "@/lib/delivery/write-back";
 import { pruneDeliveries } from "@/lib/delivery/retention";
+import { pruneTelemetry } from "@/lib/fleet/retention";
+import { runFleetRollups } from "@/lib/fleet/rollup";
 
 export type TickResult = {
   devicesMarkedOffline: number;
@@ -14,6 +16,8 @@ export type TickResult = {
   failed: number;
   disabledWebhooks: number;
   pruned: number;
+  /** Signals, events and old fleet aggregates removed by retention (SIGNAL_/EVENT_/FLEET_AGGREGATE_RETENTION_DAYS). */
+  prunedTelemetry: number;
   durationMs: number;
 };
 
@@ -22,7 +26,7 @@ const PRESENCE_BATCH = 500;
 /**
  * One tick of the delivery engine, shared by the embedded loop, `npm run worker` and the cron route:
  * presence sweep (devices gone quiet → offline events), resume parked rows of re-enabled webhooks, delivery
- * batches until nothing is due or the budget passes, then retention pruning. Returns counts.
+ * batches until nothing is due or the budget passes, then retention pruning and the fleet aggregates. Returns counts.
  */
 export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; workerId?: string }): Promise<TickResult> {
   const started = performance.now();
@@ -38,6 +42,7 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
     failed: 0,
     disabledWebhooks: 0,
     pruned: 0,
+    prunedTelemetry: 0,
     durationMs: 0,
   };
 
@@ -59,6 +64,10 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
   } while (left() > 0);
 
   result.pruned = await pruneDeliveries(db, clock());
+  const telemetry = await pruneTelemetry(db, clock());
+  result.prunedTelemetry = telemetry.signals + telemetry.events + telemetry.aggregates;
+  // fleet overview aggregates: recent event/delivery buckets recounted (throttled), device statuses sampled
+  await runFleetRollups(db, clock());
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }

@@ -7,6 +7,15 @@ import { z } from "zod";
 /** Same list as db/schema/devices (kept here so client code never imports the schema). */
 export const DEVICE_STATUSES = ["online", "offline", "utilizing", "unplugged"] as const;
 export type DeviceStatusName = (typeof DEVICE_STATUSES)[number];
+/**
+ * The status as shown: an offline device that never made contact is "Never connected", not "Offline" (list,
+ * filters, badges, the fleet overview).
+ */
+export const DEVICE_DISPLAY_STATUSES = ["online", "offline", "utilizing", "unplugged", "never_connected"] as const;
+export type DeviceDisplayStatus = (typeof DEVICE_DISPLAY_STATUSES)[number];
+export function displayStatus(d: { status: DeviceStatusName; lastSeenAt: string | null }): DeviceDisplayStatus {
+  return d.status === "offline" && d.lastSeenAt === null ? "never_connected" : d.status;
+}
 
 export const UDID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 export const TAG_PATTERN = /^[A-Za-z0-9_.:/-]+$/;
@@ -237,7 +246,7 @@ export const signalsReportSchema = z.strictObject({
 /** Query of the devices list (GET /api/orgs/{slug}/devices). */
 export const deviceListQuerySchema = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
-  status: z.enum(DEVICE_STATUSES).optional().catch(undefined),
+  status: z.enum(DEVICE_DISPLAY_STATUSES).optional().catch(undefined),
   tag: z.string().trim().max(32).optional().catch(undefined),
   /** "pending": a desired config version not yet applied; "failed": its ack failed. */
   config: z.enum(["pending", "failed"]).optional().catch(undefined),

@@ -194,7 +194,8 @@ describe("session JSON routes", () => {
     actAs(memberA.id);
     const page1 = await (await getList(req("/api/orgs/org-a/devices?limit=3&counts=1"), params({ slug: "org-a" }))).json();
     expect(page1.devices.map((d: { udid: string }) => d.udid)).toEqual(["dev-0", "dev-1", "dev-2"]);
-    expect(page1).toMatchObject({ total: 7, totalCapped: false, counts: { offline: 7, online: 0 } });
+    // devices that never reported count as "Never connected", not "Offline"
+    expect(page1).toMatchObject({ total: 7, totalCapped: false, counts: { offline: 0, never_connected: 7, online: 0 } });
     const page3 = await (await getList(req(`/api/orgs/org-a/devices?limit=3&after=${(await (await getList(req(`/api/orgs/org-a/devices?limit=3&after=${page1.nextCursor}`), params({ slug: "org-a" }))).json()).nextCursor}`), params({ slug: "org-a" }))).json();
     expect(page3.devices.map((d: { udid: string }) => d.udid)).toEqual(["dev-6"]);
     expect(page3.nextCursor).toBeNull();
@@ -204,6 +205,10 @@ describe("session JSON routes", () => {
     expect(search.devices.map((d: { udid: string }) => d.udid)).toEqual(["dev-5"]);
     const online = await (await getList(req("/api/orgs/org-a/devices?status=online"), params({ slug: "org-a" }))).json();
     expect(online.devices).toHaveLength(0);
+    const never = await (await getList(req("/api/orgs/org-a/devices?status=never_connected"), params({ slug: "org-a" }))).json();
+    expect(never.total).toBe(7);
+    const offline = await (await getList(req("/api/orgs/org-a/devices?status=offline"), params({ slug: "org-a" }))).json();
+    expect(offline.total).toBe(0);
     // another org sees nothing of it
     actAs(ownerB.id);
     const refused = await getList(req("/api/orgs/org-a/devices"), params({ slug: "org-a" }));

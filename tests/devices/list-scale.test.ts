@@ -56,7 +56,7 @@ describe.skipIf(!process.env.DATABASE_URL)("devices list at 100,000 devices (Pos
     console.log(`filtered page ${(t1 - t0).toFixed(0)} ms, status counts ${(performance.now() - t1).toFixed(0)} ms`);
     expect(filtered.devices.length).toBeGreaterThan(0);
     expect(filtered.devices.every((d) => d.status === "utilizing" && d.tags.includes("lab-2"))).toBe(true);
-    expect(counts).toEqual({ online: N / 4, offline: N / 4, utilizing: N / 4, unplugged: N / 4 });
+    expect(counts).toEqual({ online: N / 4, offline: N / 4, utilizing: N / 4, unplugged: N / 4, never_connected: 0 });
     expect(elapsed).toBeLessThan(1000);
     // "config pending" / "config failed": a few hundred of 100,000 devices, found through the partial indexes
     await db().execute(sql`update devices set desired_version = 1 where org_id = ${org.id} and id % 500 = 0`);

@@ -34,6 +34,10 @@ export async function createTestDatabase(): Promise<DatabaseHandle & { drop: () 
 }
 
 const TABLES = [
+  "fleet_rollups",
+  "fleet_event_counts",
+  "fleet_delivery_counts",
+  "fleet_status_samples",
   "inbox_requests",
   "inboxes",
   "delivery_attempts",

@@ -112,6 +112,8 @@ export const bulkCreateDevicesOp = defineOperation({
             offlineAfterSeconds: d.offlineAfterSeconds,
             createdAt: d.createdAt.toISOString(),
             configState: null,
+            lastContactIp: null,
+            lastSignals: {},
           },
           token: tokens[i],
         })),
