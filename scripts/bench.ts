@@ -1,8 +1,8 @@
 // npm run bench — builds and starts the app on PostgreSQL, drives bounded load on 127.0.0.1 only, prints a table
-// and writes BENCHMARKS.md. Flags: --skip-build, --quick (shorter runs), --keep-db, --only=status,delivery,latency,scale
+// and writes BENCHMARKS.md. Flags: --skip-build, --quick (shorter runs), --keep-db, --only=status,delivery,pgboss,latency,scale,embedded
 // (run those sections and print them; BENCHMARKS.md is left alone).
 // The parts live in scripts/bench/: config (flags, constants), server (the processes it starts), seed, report, and
-// one file per section (status, delivery, latency, scale); load, machine and receiver are the tools they share.
+// one file per section (status, delivery, pgboss, latency, scale, embedded); load, machine and receiver are the tools they share.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -10,7 +10,9 @@ import { sql } from "drizzle-orm";
 import { migrate, openDatabase, queryRows } from "@/db/client";
 import { DIST, ONLY, PG_BASE, ROOT, args, checkDeadline, runs } from "./bench/config";
 import { benchDelivery } from "./bench/delivery";
+import { benchEmbedded } from "./bench/embedded";
 import { benchLatency } from "./bench/latency";
+import { benchPgBoss } from "./bench/pgboss";
 import { measuringMachine, notes, rows, writeReport } from "./bench/report";
 import { benchScale } from "./bench/scale";
 import { seed } from "./bench/seed";
@@ -43,12 +45,18 @@ async function main() {
     checkDeadline();
     if (runs("delivery")) await measuringMachine("delivery", () => benchDelivery(handle.db, org.id));
     checkDeadline();
+    if (runs("pgboss")) await measuringMachine("pg-boss", () => benchPgBoss(handle.db, org.id, databaseUrl));
+    checkDeadline();
     if (runs("latency")) await measuringMachine("latency", () => benchLatency(handle.db, org.id, udids, tokens, pid));
     if (process.env.BENCH_TRACE) fs.writeFileSync("/tmp/bench-server.log", server.log());
     const serverErrors = server.log().split("\n").filter((l) => /error|fail/i.test(l));
     if (serverErrors.length) notes.push(`server log during the run: ${serverErrors.length} error lines, e.g. \`${serverErrors[0].slice(0, 200)}\``);
     checkDeadline();
     if (runs("scale")) await benchScale(handle.db, org.id, user.id);
+    // the embedded section starts its own server on PGlite; the PostgreSQL one is stopped first, not to share the CPU
+    server.child.kill("SIGTERM");
+    checkDeadline();
+    if (runs("embedded")) await measuringMachine("embedded", () => benchEmbedded());
     const pg = await queryRows<{ v: string }>(handle.db, sql`select current_setting('server_version') as v`);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
     if (!ONLY) writeReport({

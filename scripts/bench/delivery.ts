@@ -8,6 +8,9 @@ import { record } from "./report";
 import { createWebhook } from "./seed";
 import { startReceiver } from "./server";
 
+/** Section 2's engine rate (deliveries/s), for the pg-boss section's ratio. */
+export let engineDeliveryRate: number | undefined;
+
 export async function benchDelivery(db: Db, orgId: number) {
   console.log("\n2. Delivery throughput vs a raw HTTP loop");
   const receiver = await startReceiver(false);
@@ -33,6 +36,7 @@ export async function benchDelivery(db: Db, orgId: number) {
   }
   const seconds = (performance.now() - started) / 1000;
   const rate = delivered / seconds;
+  engineDeliveryRate = rate;
   const [{ pending }] = await queryRows<{ pending: number }>(db, sql`select count(*)::int as pending from outbox where status = 'pending'`);
 
   // The HTTP ceiling: the same bodies posted by a bare undici loop at the same concurrency.

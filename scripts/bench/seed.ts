@@ -9,15 +9,15 @@ import { newWebhookSecret } from "@/lib/webhooks/signing";
 import { DEVICE_COUNT, PASSWORD } from "./config";
 import type { LoadRequest } from "./load";
 
-export async function seed(db: Db) {
+export async function seed(db: Db, deviceCount = DEVICE_COUNT) {
   const passwordHash = await hashPassword(PASSWORD);
   const [user] = await db.insert(users).values({ email: "bench@example.com", name: "Bench", passwordHash }).returning();
   const [org] = await db.insert(orgs).values({ slug: "bench", name: "Bench" }).returning();
   await db.insert(memberships).values({ orgId: org.id, userId: user.id, role: "owner" });
   const tokens: string[] = [];
   const udids: string[] = [];
-  for (let start = 0; start < DEVICE_COUNT; start += 500) {
-    const batch = Array.from({ length: Math.min(500, DEVICE_COUNT - start) }, (_, i) => ({
+  for (let start = 0; start < deviceCount; start += 500) {
+    const batch = Array.from({ length: Math.min(500, deviceCount - start) }, (_, i) => ({
       orgId: org.id,
       udid: `bench-${String(start + i).padStart(5, "0")}`,
       name: `Bench device ${start + i}`,

@@ -61,24 +61,37 @@ export function peakRssMb(pid: number): number {
   return total;
 }
 
-export async function startServer(databaseUrl: string) {
+/**
+ * Starts the app (`next start`, production build) on PostgreSQL at `databaseUrl`, with deliveries by the request's
+ * kick only (EMBEDDED_WORKER=0). `embedded` starts it instead as a user's default: embedded PGlite in that directory
+ * (no DATABASE_URL) with its in-process delivery loop, on another port.
+ */
+export async function startServer(databaseUrl: string, embedded?: { pgliteDir: string; port: number }) {
+  const port = embedded?.port ?? PORT;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_DIST_DIR: DIST,
+    DATABASE_URL: databaseUrl,
+    EMBEDDED_WORKER: "0",
+    SEED_DEMO: "0",
+    BENCH_ROUTES: "1",
+    AUTH_SECRET,
+    WEBHOOK_ALLOW_PRIVATE_URLS: "1",
+    DATABASE_POOL_SIZE: "20",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  if (embedded) {
+    delete env.DATABASE_URL;
+    delete env.EMBEDDED_WORKER;
+    delete env.DATABASE_POOL_SIZE;
+    env.PGLITE_DIR = embedded.pgliteDir;
+  }
   const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(PORT)], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      NEXT_DIST_DIR: DIST,
-      DATABASE_URL: databaseUrl,
-      EMBEDDED_WORKER: "0",
-      SEED_DEMO: "0",
-      BENCH_ROUTES: "1",
-      AUTH_SECRET,
-      WEBHOOK_ALLOW_PRIVATE_URLS: "1",
-      DATABASE_POOL_SIZE: "20",
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
+  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -87,7 +100,7 @@ export async function startServer(databaseUrl: string) {
   child.stderr!.on("data", (d) => (log += d));
   for (let i = 0; i < 120; i++) {
     try {
-      const res = await fetch(`${ORIGIN}/api/health`);
+      const res = await fetch(`http://127.0.0.1:${port}/api/health`);
       if (res.ok) return { child, log: () => log };
     } catch {
       /* not up yet */
