@@ -4,6 +4,7 @@ import { Pool as HttpPool } from "undici";
 import { queryRows, type Db } from "@/db/client";
 import { processOutbox } from "@/lib/webhooks/delivery";
 import { DELIVERY_CONCURRENCY, sleep } from "./config";
+import { cpuMeter, perDelivery } from "./cpu";
 import { record } from "./report";
 import { createWebhook } from "./seed";
 import { startReceiver } from "./server";
@@ -27,6 +28,7 @@ export async function benchDelivery(db: Db, orgId: number) {
     select ${orgId}, 'evt_bench' || lpad(g::text, 8, '0'), w.id, now()
     from generate_series(1, ${EVENTS}) g cross join (select id from webhooks where name like 'bench-throughput-%') w`);
   const total = EVENTS * hooks.length;
+  const cpu = await cpuMeter("delivery", receiver.pid);
   const started = performance.now();
   let delivered = 0;
   while (delivered < total && performance.now() - started < 120_000) {
@@ -35,6 +37,7 @@ export async function benchDelivery(db: Db, orgId: number) {
     if (r.claimed === 0) await sleep(50); // rows given back by the fairness cap are due again in a second
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuSplit = await cpu.stop();
   const rate = delivered / seconds;
   engineDeliveryRate = rate;
   const [{ pending }] = await queryRows<{ pending: number }>(db, sql`select count(*)::int as pending from outbox where status = 'pending'`);
@@ -62,6 +65,7 @@ export async function benchDelivery(db: Db, orgId: number) {
   await pool.close();
   receiver.stop();
   record("delivery", `${total} deliveries to 4 webhooks (c=${DELIVERY_CONCURRENCY})`, `${rate.toFixed(0)} deliveries/s (${delivered} delivered in ${seconds.toFixed(1)} s, ${pending} left)`, "≥ 2,000/s", rate >= 2000 && pending === 0);
+  record("delivery", "CPU per delivery (engine)", perDelivery(cpuSplit, delivered));
   record("delivery", "raw undici loop, same bodies", `${rawRate.toFixed(0)} requests/s`);
   record("delivery", "engine vs raw loop", `${((rate / rawRate) * 100).toFixed(0)} %`, "≥ 50 %", rate / rawRate >= 0.5);
   await db.execute(sql`delete from webhooks where name like 'bench-throughput-%'`);

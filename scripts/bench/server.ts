@@ -35,6 +35,7 @@ export async function startReceiver(recordArrivals: boolean) {
       child.send({ type });
     });
   return {
+    pid: child.pid,
     url: `http://127.0.0.1:${port}/hook`,
     origin: `http://127.0.0.1:${port}`,
     count: async () => (await ask<{ count: number }>("count")).count,
