@@ -41,6 +41,9 @@ these machines are shared and noisy.
 - Server: \`next start\` (production build), \`DATABASE_URL\` → PostgreSQL, \`EMBEDDED_WORKER=0\`; deliveries by the
   request's kick (its outbox rows, queued leased to the server process, which sends them at once) and by \`processOutbox\` in the
   benchmark process (as \`npm run worker\` does: section 2, and the backstop for retries in section 3)
+- Baselines in the same run: a raw undici loop (section 2); the same signed deliveries through pg-boss (section 2b,
+  its own schema, batch fetch, local workers, LISTEN/NOTIFY); section 5 starts a second server on embedded PGlite
+  (no \`DATABASE_URL\`, a temporary \`PGLITE_DIR\`, its in-process delivery loop on), after the first one stopped
 - Load: closed loop with ${CONCURRENCY} connections, the bare route and the status API taking turns (${ROUNDS} × ${LOAD_SECONDS / ROUNDS} s each); open loop at fixed rates (latency from the scheduled send time)
 
 ## Results
@@ -55,12 +58,13 @@ npm ci
 npm run bench            # builds, starts the app on a fresh PostgreSQL database, runs 1–5, writes this file
 npm run bench -- --quick # shorter runs for a smoke check
 \`\`\`
-Environment: \`BENCH_PG_URL\` (default \`postgres://root@127.0.0.1:5432\`), \`BENCH_PORT\` (3290), \`BENCH_CONCURRENCY\` (32, HTTP load),
-\`BENCH_DELIVERY_CONCURRENCY\` (64, delivery engine and raw loop).
+Environment: \`BENCH_PG_URL\` (default \`postgres://root@127.0.0.1:5432\`), \`BENCH_PORT\` (3290, and the next port for section 5), \`BENCH_CONCURRENCY\` (32, HTTP load),
+\`BENCH_DELIVERY_CONCURRENCY\` (64, delivery engine, raw loop and pg-boss), \`BENCH_PGBOSS_WORKERS\` (8) and \`BENCH_PGBOSS_BATCH\` (50),
+\`BENCH_CPU_PROF=<dir>\` (V8 CPU profiles of sections 2 and 2b), \`BENCH_SERVER_NODE_ARGS\` (Node flags for the server).
 `;
-  // Hand-written analysis below "## Analysis" survives re-runs.
+  // Hand-written sections survive re-runs: from the first "## Analysis" or dated "## YYYY-MM-DD …" heading on.
   const file = path.join(ROOT, "BENCHMARKS.md");
   const previous = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-  const at = previous.indexOf("\n## Analysis");
+  const at = previous.search(/\n## (Analysis|\d{4}-\d{2}-\d{2})/);
   fs.writeFileSync(file, at >= 0 ? `${text}${previous.slice(at)}` : text);
 }
