@@ -55,7 +55,14 @@ export async function benchEmbedded() {
     // first contact (registration, another path) for every device, then a warm-up at the same rate, not measured
     await openLoop(origin, { rate: RATE, seconds: DEVICES / RATE, next });
     await openLoop(origin, { rate: RATE, seconds: WARMUP_SECONDS, next });
-    await sleep(1000);
+    // the loops return once every answer is in; the measured run starts when the warm-up's deliveries are in too
+    // (the receiver's count still for a second, at most 30 s), so it does not inherit their queue
+    for (let last = -1, i = 0; i < 30; i++) {
+      const count = await receiver.count();
+      if (count === last) break;
+      last = count;
+      await sleep(1000);
+    }
 
     const sentAt = new Map<string, number>();
     const sendTimes = new Map<LoadRequest, number>();
