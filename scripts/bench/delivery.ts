@@ -9,8 +9,9 @@ import { record } from "./report";
 import { createWebhook } from "./seed";
 import { startReceiver } from "./server";
 
-/** Section 2's engine rate (deliveries/s), for the pg-boss section's ratio. */
+/** Section 2's engine rate (deliveries/s) and CPU ms per delivery (all parties), for the pg-boss section's ratios. */
 export let engineDeliveryRate: number | undefined;
+export let engineCpuPerDelivery: number | undefined;
 
 export async function benchDelivery(db: Db, orgId: number) {
   console.log("\n2. Delivery throughput vs a raw HTTP loop");
@@ -40,6 +41,7 @@ export async function benchDelivery(db: Db, orgId: number) {
   const cpuSplit = await cpu.stop();
   const rate = delivered / seconds;
   engineDeliveryRate = rate;
+  engineCpuPerDelivery = (cpuSplit.selfMs + cpuSplit.postgresMs + cpuSplit.receiverMs) / delivered;
   const [{ pending }] = await queryRows<{ pending: number }>(db, sql`select count(*)::int as pending from outbox where status = 'pending'`);
 
   // The HTTP ceiling: the same bodies posted by a bare undici loop at the same concurrency.

@@ -19,7 +19,7 @@ import { signRequest } from "@/lib/webhooks/signing";
 import type { StoredEvent, WebhookSettings } from "@/lib/webhooks/types";
 import { DELIVERY_CONCURRENCY, sleep } from "./config";
 import { cpuMeter, perDelivery } from "./cpu";
-import { engineDeliveryRate } from "./delivery";
+import { engineCpuPerDelivery, engineDeliveryRate } from "./delivery";
 import { record } from "./report";
 import { createWebhook } from "./seed";
 import { startReceiver } from "./server";
@@ -144,6 +144,11 @@ export async function benchPgBoss(db: Db, orgId: number, databaseUrl: string) {
     if (engineDeliveryRate !== undefined) {
       const ratio = engineDeliveryRate / rate;
       record("pg-boss", "engine ÷ pg-boss (section 2's rate ÷ this one)", `${ratio.toFixed(2)}`, "≥ 1.0", ratio >= 1);
+    }
+    if (engineCpuPerDelivery !== undefined) {
+      // the same ratio from CPU time (all three parties), which a busy machine disturbs much less than throughput
+      const pgBossCpu = (cpuSplit.selfMs + cpuSplit.postgresMs + cpuSplit.receiverMs) / completed;
+      record("pg-boss", "engine ÷ pg-boss by CPU per delivery (pg-boss's ÷ the engine's)", `${(pgBossCpu / engineCpuPerDelivery).toFixed(2)}`);
     }
   } finally {
     receiver.stop();
