@@ -11,6 +11,7 @@ import { PORT, QUICK, ms, sleep } from "./config";
 import { closedLoop, openLoop, percentile, type LoadRequest } from "./load";
 import { notes, record } from "./report";
 import { createWebhook, seed } from "./seed";
+import { statusApiRate } from "./status";
 import { peakRssMb, startReceiver, startServer } from "./server";
 
 const RATE = 100;
@@ -101,7 +102,8 @@ export async function benchEmbedded() {
     record("embedded", "status API answer during this run", `p50 ${ms(percentile(r.latenciesMs, 50))}, p99 ${ms(percentile(r.latenciesMs, 99))}`);
     // what it sustains: as many reports as 16 connections get answered, for a few seconds
     const max = await closedLoop(origin, { concurrency: 16, seconds: QUICK ? 3 : 6, next });
-    record("embedded", "status reports answered with 16 connections (closed loop)", `${max.rps.toFixed(0)} req/s, p50 ${ms(percentile(max.latenciesMs, 50))}, p99 ${ms(percentile(max.latenciesMs, 99))}, errors ${max.errors}`);
+    const vsPg = statusApiRate ? ` (${((max.rps / statusApiRate) * 100).toFixed(0)} % of section 1's status API on PostgreSQL)` : "";
+    record("embedded", "status reports answered with 16 connections (closed loop)", `${max.rps.toFixed(0)} req/s${vsPg}, p50 ${ms(percentile(max.latenciesMs, 50))}, p99 ${ms(percentile(max.latenciesMs, 99))}, errors ${max.errors}`);
     record("embedded", "embedded server peak RSS", `${peakRssMb(server.child.pid!).toFixed(0)} MB`);
     const errors = server.log().split("\n").filter((l) => /error|fail/i.test(l));
     if (errors.length) notes.push(`embedded server log: ${errors.length} error lines, e.g. \`${errors[0].slice(0, 200)}\``);

@@ -20,6 +20,9 @@ function combine(results: LoadResult[]): LoadResult {
   return out;
 }
 
+/** Section 1's status API rate on PostgreSQL (req/s, closed loop), for the embedded section's comparison. */
+export let statusApiRate: number | undefined;
+
 export async function benchStatusApi(udids: string[], tokens: string[], serverPid: number) {
   console.log("\n1. Status API vs a bare route");
   const bare = (): LoadRequest => ({
@@ -42,6 +45,7 @@ export async function benchStatusApi(udids: string[], tokens: string[], serverPi
   const b = combine(rounds.bare);
   const s = combine(rounds.status);
   const ratio = s.rps / b.rps;
+  statusApiRate = s.rps;
   record("status API", `bare route (c=${CONCURRENCY}, ${ROUNDS} × ${LOAD_SECONDS / ROUNDS} s)`, `${b.rps.toFixed(0)} req/s, p50 ${ms(percentile(b.latenciesMs, 50))}, p99 ${ms(percentile(b.latenciesMs, 99))}`);
   record("status API", `status changes (c=${CONCURRENCY}, ${ROUNDS} × ${LOAD_SECONDS / ROUNDS} s, alternating with the bare route)`, `${s.rps.toFixed(0)} req/s, p50 ${ms(percentile(s.latenciesMs, 50))}, p99 ${ms(percentile(s.latenciesMs, 99))}, errors ${s.errors} ${JSON.stringify(s.statusCounts)}`);
   record("status API", "throughput vs bare route", `${(ratio * 100).toFixed(0)} %`, "≥ 50 %", ratio >= 0.5);
