@@ -64,6 +64,7 @@ async function main() {
       next: pkg.dependencies.next,
       "drizzle-orm": pkg.dependencies["drizzle-orm"],
       pg: pkg.dependencies.pg,
+      "pg-boss": pkg.devDependencies["pg-boss"],
       PostgreSQL: pg[0].v,
     });
     console.log("\n" + rows.map((r) => `${r.ok === false ? "✗" : r.ok ? "✓" : " "} ${r.section.padEnd(11)} ${r.metric.padEnd(52)} ${r.value}${r.target ? `  [${r.target}]` : ""}`).join("\n"));
