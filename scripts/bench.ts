@@ -1,8 +1,8 @@
 // npm run bench — builds and starts the app on PostgreSQL, drives bounded load on 127.0.0.1 only, prints a table
-// and writes BENCHMARKS.md. Flags: --skip-build, --quick (shorter runs), --keep-db, --only=status,delivery,pgboss,latency,scale,embedded
+// and writes BENCHMARKS.md. Flags: --skip-build, --quick (shorter runs), --keep-db, --only=status,delivery,pgboss,latency,scale,features,embedded
 // (run those sections and print them; BENCHMARKS.md is left alone).
 // The parts live in scripts/bench/: config (flags, constants), server (the processes it starts), seed, report, and
-// one file per section (status, delivery, pgboss, latency, scale, embedded); load, machine and receiver are the tools they share.
+// one file per section (status, delivery, pgboss, latency, scale, features, embedded); load, machine and receiver are the tools they share.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { migrate, openDatabase, queryRows } from "@/db/client";
 import { DIST, ONLY, PG_BASE, ROOT, args, checkDeadline, runs } from "./bench/config";
 import { benchDelivery } from "./bench/delivery";
 import { benchEmbedded } from "./bench/embedded";
+import { benchFeatures } from "./bench/features";
 import { benchLatency } from "./bench/latency";
 import { benchPgBoss } from "./bench/pgboss";
 import { measuringMachine, notes, rows, writeReport } from "./bench/report";
@@ -53,6 +54,8 @@ async function main() {
     if (serverErrors.length) notes.push(`server log during the run: ${serverErrors.length} error lines, e.g. \`${serverErrors[0].slice(0, 200)}\``);
     checkDeadline();
     if (runs("scale")) await benchScale(handle.db, org.id, user.id);
+    checkDeadline();
+    if (runs("features")) await benchFeatures(handle.db);
     // the embedded section starts its own server on PGlite; the PostgreSQL one is stopped first, not to share the CPU
     server.child.kill("SIGTERM");
     checkDeadline();
