@@ -4,3 +4,4 @@ export * from "./devices";
 export * from "./webhooks";
 export * from "./events";
 export * from "./inbox";
+export * from "./emails";

@@ -4,6 +4,7 @@ import { markStaleDevicesOffline } from "@/lib/devices/presence";
 import { processOutbox } from "@/lib/delivery/pass";
 import { resumeParkedDeliveries } from "@/lib/delivery/write-back";
 import { pruneDeliveries } from "@/lib/delivery/retention";
+import { processEmailOutbox } from "@/lib/email/pass";
 
 export type TickResult = {
   devicesMarkedOffline: number;
@@ -13,6 +14,10 @@ export type TickResult = {
   retried: number;
   failed: number;
   disabledWebhooks: number;
+  /** Emails sent (or stored, without SMTP_URL), retried, failed for good. */
+  emailsSent: number;
+  emailsRetried: number;
+  emailsFailed: number;
   pruned: number;
   durationMs: number;
 };
@@ -22,7 +27,7 @@ const PRESENCE_BATCH = 500;
 /**
  * One tick of the delivery engine, shared by the embedded loop, `npm run worker` and the cron route:
  * presence sweep (devices gone quiet → offline events), resume parked rows of re-enabled webhooks, delivery
- * batches until nothing is due or the budget passes, then retention pruning. Returns counts.
+ * batches until nothing is due or the budget passes, the email outbox, then retention pruning. Returns counts.
  */
 export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; workerId?: string }): Promise<TickResult> {
   const started = performance.now();
@@ -37,6 +42,9 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
     retried: 0,
     failed: 0,
     disabledWebhooks: 0,
+    emailsSent: 0,
+    emailsRetried: 0,
+    emailsFailed: 0,
     pruned: 0,
     durationMs: 0,
   };
@@ -57,6 +65,17 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
     result.disabledWebhooks += pass.disabledWebhooks;
     if (pass.claimed === 0) break;
   } while (left() > 0);
+
+  // Emails go after webhook deliveries, with what is left of the budget (at least a moment: a webhook backlog must
+  // not starve them). A failing email pass must not stop retention, so it is logged here and the tick goes on.
+  try {
+    const mail = await processEmailOutbox({ db, now: opts.now, budgetMs: Math.max(1, left()) });
+    result.emailsSent = mail.sent;
+    result.emailsRetried = mail.retried;
+    result.emailsFailed = mail.failed;
+  } catch (err) {
+    console.error("[email] pass failed:", err instanceof Error ? err.message : err);
+  }
 
   result.pruned = await pruneDeliveries(db, clock());
   result.durationMs = Math.round(performance.now() - started);

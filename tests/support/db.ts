@@ -34,6 +34,8 @@ export async function createTestDatabase(): Promise<DatabaseHandle & { drop: () 
 }
 
 const TABLES = [
+  "email_attempts",
+  "email_outbox",
   "inbox_requests",
   "inboxes",
   "delivery_attempts",
