@@ -14,6 +14,7 @@ const NAV = [
   { segment: "webhooks", label: "Webhooks", icon: NAV_ICONS.webhooks },
   { segment: "deliveries", label: "Deliveries", icon: NAV_ICONS.deliveries },
   { segment: "inbox", label: "Inbox", icon: NAV_ICONS.inbox },
+  { segment: "emails", label: "Emails", icon: NAV_ICONS.emails },
 ] as const;
 
 const ORG_NAV = [
