@@ -47,6 +47,7 @@ const TABLES = [
   "webhook_secrets",
   "webhooks",
   "audit_log",
+  "invitations",
   "memberships",
   "orgs",
   "users",
