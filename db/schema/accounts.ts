@@ -83,6 +83,22 @@ export const invitations = pgTable(
   ],
 );
 
+/** "Forgot password?" links: single use, valid 1 hour; `token_hash` is the SHA-256 of the token in the link. */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: serial("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: tstz("expires_at").notNull(),
+    usedAt: tstz("used_at"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("password_resets_token_hash_key").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+);
+
 /** Fixed-window counters for rate limits that must hold across instances (sign-in). */
 export const rateLimits = pgTable("rate_limits", {
   key: text("key").primaryKey(),

@@ -87,8 +87,15 @@ async function sendOne(db: Db, row: ClaimedEmail, now: () => Date): Promise<"sen
     result = await sendSmtp(transport.url, { to: row.to_address, subject: row.subject, html: row.html, text: row.text, headers });
   } else {
     result = { ok: true, messageId: null, response: "stored (SMTP_URL is not set)" };
-    const where = row.org_slug ? `${appUrl()}/orgs/${row.org_slug}/emails` : "the email_outbox table";
-    console.info(`[email] SMTP_URL is not set: stored "${row.subject}" for ${row.to_address}; read it under Emails: ${where}`);
+    if (row.org_slug) {
+      console.info(`[email] SMTP_URL is not set: stored "${row.subject}" for ${row.to_address}; read it under Emails: ${appUrl()}/orgs/${row.org_slug}/emails`);
+    } else if (process.env.NODE_ENV !== "production") {
+      // account emails (password reset) belong to no org, so no Emails view shows them: in development the link is here
+      const link = /https?:\/\/\S+/.exec(row.text)?.[0] ?? "(no link)";
+      console.info(`[email] SMTP_URL is not set: stored "${row.subject}" for ${row.to_address} (development only, its link: ${link})`);
+    } else {
+      console.warn(`[email] SMTP_URL is not set: "${row.subject}" for ${row.to_address} was stored, not sent; set SMTP_URL to send account emails`);
+    }
     if (!g.__signalpostEmailHint) {
       g.__signalpostEmailHint = true;
       console.info("[email] set SMTP_URL (e.g. smtp://user:pass@host:587) to send emails instead of storing them");

@@ -35,6 +35,7 @@ afterAll(async () => {
   await smtp.close();
 });
 beforeEach(async () => {
+  await pendingEmailKick(); // a kick of the previous test finishes before its rows are truncated
   smtp.clear();
   jar.clear();
   process.env.SMTP_URL = smtp.url;

@@ -48,6 +48,7 @@ const TABLES = [
   "webhooks",
   "audit_log",
   "invitations",
+  "password_resets",
   "memberships",
   "orgs",
   "users",
