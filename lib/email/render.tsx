@@ -1,88 +1,63 @@
 import "server-only";
-import { Body, Button, Container, Head, Heading, Hr, Html, Link, Preview, Section, Text, render } from "@react-email/components";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { render } from "@react-email/components";
+import { EmailLayout, type EmailContent, type RenderedEmail } from "./layout";
 
-/** An email ready for the outbox: the subject and both parts. */
-export type RenderedEmail = { subject: string; html: string; text: string };
+export type { EmailContent, RenderedEmail };
 
-/**
- * What an email says, as data: every Signalpost email is this one layout (a heading, paragraphs, optional
- * label/value details, one call to action linking into the portal, a footer), rendered by React Email to HTML and
- * to plain text on the server. Text is escaped by React, so names and error messages cannot inject markup.
- */
-export type EmailContent = {
-  subject: string;
-  /** The inbox preview line (defaults to the first paragraph). */
-  preview?: string;
-  heading: string;
-  paragraphs: string[];
-  details?: [label: string, value: string][];
-  action?: { label: string; url: string };
-  /** Small print under the rule (why you got this). */
-  footer?: string;
-  /** Shown as a link in the footer of notifications (the List-Unsubscribe header is set by the caller). */
-  unsubscribeUrl?: string;
-};
-
-const font = '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
-
-function EmailLayout({ content }: { content: EmailContent }) {
-  return (
-    <Html lang="en">
-      <Head />
-      <Preview>{content.preview ?? content.paragraphs[0] ?? content.heading}</Preview>
-      <Body style={{ backgroundColor: "#f4f4f5", fontFamily: font, margin: 0, padding: "24px 0" }}>
-        <Container style={{ backgroundColor: "#ffffff", borderRadius: 8, padding: "24px 32px", maxWidth: 560 }}>
-          <Text style={{ color: "#4f46e5", fontSize: 14, fontWeight: 600, margin: "0 0 8px" }}>Signalpost</Text>
-          <Heading as="h1" style={{ color: "#18181b", fontSize: 20, margin: "0 0 16px" }}>
-            {content.heading}
-          </Heading>
-          {content.paragraphs.map((p, i) => (
-            <Text key={i} style={{ color: "#27272a", fontSize: 15, lineHeight: "22px" }}>
-              {p}
-            </Text>
-          ))}
-          {content.details && content.details.length > 0 ? (
-            <Section style={{ margin: "8px 0 16px" }}>
-              {content.details.map(([label, value], i) => (
-                <Text key={i} style={{ color: "#27272a", fontSize: 14, margin: "2px 0" }}>
-                  <strong>{label}:</strong> {value}
-                </Text>
-              ))}
-            </Section>
-          ) : null}
-          {content.action ? (
-            <Section style={{ margin: "16px 0" }}>
-              <Button
-                href={content.action.url}
-                style={{ backgroundColor: "#4f46e5", borderRadius: 6, color: "#ffffff", fontSize: 15, padding: "10px 18px" }}
-              >
-                {content.action.label}
-              </Button>
-              <Text style={{ color: "#71717a", fontSize: 12, wordBreak: "break-all" }}>
-                Or open this link: <Link href={content.action.url}>{content.action.url}</Link>
-              </Text>
-            </Section>
-          ) : null}
-          {content.footer || content.unsubscribeUrl ? (
-            <>
-              <Hr style={{ borderColor: "#e4e4e7", margin: "24px 0 12px" }} />
-              {content.footer ? <Text style={{ color: "#71717a", fontSize: 12 }}>{content.footer}</Text> : null}
-              {content.unsubscribeUrl ? (
-                <Text style={{ color: "#71717a", fontSize: 12 }}>
-                  <Link href={content.unsubscribeUrl}>Unsubscribe</Link> from these emails.
-                </Text>
-              ) : null}
-            </>
-          ) : null}
-        </Container>
-      </Body>
-    </Html>
-  );
-}
-
-/** Renders an email's HTML and plain-text parts. */
+/** Renders an email's HTML and plain-text parts (React Email, on the server). */
 export async function renderEmail(content: EmailContent): Promise<RenderedEmail> {
   const element = <EmailLayout content={content} />;
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
-  return { subject: content.subject, html, text };
+  try {
+    const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+    return { subject: content.subject, html, text };
+  } catch (err) {
+    // `npm run worker` runs under the react-server condition (for "server-only"), where react-dom/server refuses to
+    // load: render in a thread with the default conditions instead. Next's server and the tests render directly.
+    if (err instanceof Error && /not supported in React Server Components/.test(err.message)) {
+      const { html, text } = await renderInThread(content);
+      return { subject: content.subject, html, text };
+    }
+    throw err;
+  }
+}
+
+type Pending = Map<number, { resolve: (v: { html: string; text: string }) => void; reject: (e: Error) => void }>;
+const g = globalThis as unknown as { __signalpostRenderThread?: { worker: Worker; pending: Pending; next: number } };
+
+function renderThread() {
+  if (g.__signalpostRenderThread) return g.__signalpostRenderThread;
+  const worker = new Worker(path.join(process.cwd(), "lib/email/render-thread.mjs"), {
+    execArgv: [],
+    workerData: { layout: path.join(process.cwd(), "lib/email/layout.tsx") },
+  });
+  const state = { worker, pending: new Map() as Pending, next: 1 };
+  worker.on("message", (m: { id: number; html?: string; text?: string; error?: string }) => {
+    const p = state.pending.get(m.id);
+    if (!p) return;
+    state.pending.delete(m.id);
+    // an idle thread never keeps the process alive
+    if (state.pending.size === 0) state.worker.unref();
+    if (m.error !== undefined) p.reject(new Error(m.error));
+    else p.resolve({ html: m.html!, text: m.text! });
+  });
+  worker.on("error", (err) => {
+    for (const p of state.pending.values()) p.reject(err);
+    state.pending.clear();
+    g.__signalpostRenderThread = undefined;
+  });
+  worker.unref();
+  g.__signalpostRenderThread = state;
+  return state;
+}
+
+function renderInThread(content: EmailContent): Promise<{ html: string; text: string }> {
+  const t = renderThread();
+  const id = t.next++;
+  return new Promise((resolve, reject) => {
+    t.pending.set(id, { resolve, reject });
+    t.worker.ref();
+    t.worker.postMessage({ id, content });
+  });
 }
