@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { tstz } from "./_columns";
 import { orgs, users } from "./accounts";
+import { webhooks } from "./webhooks";
 
 export const EMAIL_STATUSES = ["pending", "sent", "failed", "cancelled"] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
@@ -68,3 +69,17 @@ export const emailAttempts = pgTable(
   },
   (t) => [index("email_attempts_email_idx").on(t.emailId, t.attemptedAt)],
 );
+
+/**
+ * Operational alerts already sent per webhook (so each goes out once): the auto-disable alert for the disable at
+ * `disabled_alerted_at`, the "started failing" alert for the failure streak that began at `failing_streak_alerted`
+ * (at most one per webhook per day, `failing_alerted_at`).
+ */
+export const webhookAlerts = pgTable("webhook_alerts", {
+  webhookId: integer("webhook_id")
+    .primaryKey()
+    .references(() => webhooks.id, { onDelete: "cascade" }),
+  disabledAlertedAt: tstz("disabled_alerted_at"),
+  failingAlertedAt: tstz("failing_alerted_at"),
+  failingStreakAlerted: tstz("failing_streak_alerted"),
+});

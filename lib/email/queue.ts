@@ -26,7 +26,7 @@ const headerSchema = z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().re
  * Queues emails in the caller's transaction (so an email exists exactly when the change that causes it commits).
  * Returns the outbox ids for `kickEmails`. An invalid address is a UserError on field `email`.
  */
-export async function queueEmails(db: Db, emails: readonly EmailToQueue[]): Promise<number[]> {
+export async function queueEmails(db: Db, emails: readonly EmailToQueue[], now?: Date): Promise<number[]> {
   if (emails.length === 0) return [];
   const values = emails.map((e) => {
     const to = emailAddressSchema.safeParse(e.to);
@@ -43,6 +43,8 @@ export async function queueEmails(db: Db, emails: readonly EmailToQueue[]): Prom
       html: e.email.html,
       text: e.email.text,
       headers: headerSchema.parse(e.headers ?? {}),
+      // due at the caller's clock (the tick passes its own), else the database's
+      ...(now ? { nextAttemptAt: now, createdAt: now } : {}),
     };
   });
   const rows = await db.insert(emailOutbox).values(values).returning({ id: emailOutbox.id });

@@ -4,6 +4,7 @@ import { markStaleDevicesOffline } from "@/lib/devices/presence";
 import { processOutbox } from "@/lib/delivery/pass";
 import { resumeParkedDeliveries } from "@/lib/delivery/write-back";
 import { pruneDeliveries } from "@/lib/delivery/retention";
+import { queueWebhookAlerts } from "@/lib/alerts/webhook-alerts";
 import { processEmailOutbox } from "@/lib/email/pass";
 
 export type TickResult = {
@@ -27,7 +28,7 @@ const PRESENCE_BATCH = 500;
 /**
  * One tick of the delivery engine, shared by the embedded loop, `npm run worker` and the cron route:
  * presence sweep (devices gone quiet → offline events), resume parked rows of re-enabled webhooks, delivery
- * batches until nothing is due or the budget passes, the email outbox, then retention pruning. Returns counts.
+ * batches until nothing is due or the budget passes, operational alerts and the email outbox, then retention pruning. Returns counts.
  */
 export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; workerId?: string }): Promise<TickResult> {
   const started = performance.now();
@@ -68,6 +69,11 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
 
   // Emails go after webhook deliveries, with what is left of the budget (at least a moment: a webhook backlog must
   // not starve them). A failing email pass must not stop retention, so it is logged here and the tick goes on.
+  try {
+    await queueWebhookAlerts(db, clock());
+  } catch (err) {
+    console.error("[alerts] webhook alerts failed:", err instanceof Error ? err.message : err);
+  }
   try {
     const mail = await processEmailOutbox({ db, now: opts.now, budgetMs: Math.max(1, left()) });
     result.emailsSent = mail.sent;

@@ -36,6 +36,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle & { drop: () 
 const TABLES = [
   "email_attempts",
   "email_outbox",
+  "webhook_alerts",
   "inbox_requests",
   "inboxes",
   "delivery_attempts",
