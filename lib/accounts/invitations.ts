@@ -9,6 +9,8 @@ import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { appUrl } from "@/lib/email/config";
 import { queueEmails } from "@/lib/email/queue";
 import { renderEmail } from "@/lib/email/render";
+import { intEnv } from "@/lib/env";
+import { hitRateLimit } from "@/lib/rate-limit";
 import { AccountError } from "./errors";
 import type { MemberActor } from "./members";
 
@@ -16,6 +18,15 @@ import type { MemberActor } from "./members";
 export const INVITATION_TTL_MS = 7 * 86_400_000;
 
 const OWNER_ONLY = "Only an owner can invite an owner.";
+
+/** Invitation emails (new and resent) per org per hour: INVITATIONS_PER_HOUR, 50 (an admin cannot mail-bomb). */
+async function countInvitationEmail(tx: Db, orgId: number, now: Date): Promise<void> {
+  const limit = intEnv("INVITATIONS_PER_HOUR", 50);
+  const hit = await hitRateLimit(tx, `invite:${orgId}`, limit, 3_600, now);
+  if (!hit.allowed) {
+    throw new AccountError(`This organization sent ${limit} invitations in the last hour. Try again in ${Math.ceil(hit.retryAfterSeconds / 60)} minutes.`);
+  }
+}
 
 export function hashInvitationToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
@@ -111,6 +122,7 @@ export async function createInvitation(
         sql`${invitations.expiresAt} <= ${now.toISOString()}::timestamptz`,
       ),
     );
+  await countInvitationEmail(tx, actor.orgId, now);
   const token = newToken();
   const [row] = await tx
     .insert(invitations)
@@ -157,6 +169,7 @@ async function lockOpenInvitation(tx: Db, orgId: number, id: number) {
 export async function resendInvitation(tx: Db, actor: MemberActor, id: number, now = new Date()): Promise<{ email: string; emailIds: number[] }> {
   const inv = await lockOpenInvitation(tx, actor.orgId, id);
   if (inv.role === "owner" && actor.role !== "owner") throw new AccountError(OWNER_ONLY);
+  await countInvitationEmail(tx, actor.orgId, now);
   const token = newToken();
   await tx
     .update(invitations)

@@ -72,8 +72,10 @@ async function claimEmails(db: Db, now: Date, limit: number): Promise<{ rows: Cl
       union all
       select null, null, null, null, null, null, null, null, (select count(*)::int from cancelled)`,
   );
-  const last = rows.pop();
-  return { rows: rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) })), cancelled: Number(last?.cancelled ?? 0) };
+  // the count row is the one without an id (UNION ALL promises no order)
+  const claimed = rows.filter((r) => r.id !== null);
+  const count = rows.find((r) => r.id === null);
+  return { rows: claimed.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) })), cancelled: Number(count?.cancelled ?? 0) };
 }
 
 const g = globalThis as unknown as { __signalpostEmailHint?: boolean };

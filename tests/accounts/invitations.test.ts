@@ -170,6 +170,26 @@ describe("invitations", () => {
     expect(after.revokedAt).toBeNull();
   });
 
+  it("caps invitation emails per org per hour (INVITATIONS_PER_HOUR)", async () => {
+    process.env.INVITATIONS_PER_HOUR = "2";
+    try {
+      actAs(t.adminA.id);
+      for (const email of ["c1@example.com", "c2@example.com"]) {
+        expect(await inviteMemberAction(null, { orgSlug: t.orgA.slug, email, role: "member" })).toMatchObject({ ok: true });
+      }
+      const third = await inviteMemberAction(null, { orgSlug: t.orgA.slug, email: "c3@example.com", role: "member" });
+      expect(third).toMatchObject({ ok: false, message: expect.stringContaining("invitations in the last hour") });
+      const [inv] = await db().select().from(invitations).where(eq(invitations.email, "c1@example.com"));
+      expect(await resendInvitationAction(null, { orgSlug: t.orgA.slug, invitationId: inv.id })).toMatchObject({ ok: false });
+      expect(await db().select().from(invitations)).toHaveLength(2);
+      // another org has its own budget
+      actAs(t.ownerB.id);
+      expect(await inviteMemberAction(null, { orgSlug: t.orgB.slug, email: "c3@example.com", role: "member" })).toMatchObject({ ok: true });
+    } finally {
+      delete process.env.INVITATIONS_PER_HOUR;
+    }
+  });
+
   it("accepts each link once when two requests race", async () => {
     const token = await invite("race@example.com");
     const results = await Promise.allSettled([

@@ -1,5 +1,5 @@
-// The email render thread for processes that run under the react-server condition (`npm run worker`), where
-// react-dom/server cannot load. Started by lib/email/render.tsx with the default conditions; renders EmailLayout.
+// The email render thread for scripts that run under the react-server condition (`npm run worker`), where
+// react-dom/server cannot load. Started by scripts/email-render-thread.ts with the default conditions.
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { createElement } from "react";
