@@ -15,6 +15,10 @@ export const PASSWORD_RESET_TTL_MS = 3_600_000;
 /** At most this many reset emails per address per hour (more requests get the same answer and send nothing). */
 export const RESET_EMAILS_PER_HOUR = 3;
 
+/** The one answer to every well-formed request, whether or not an account uses the address. */
+export const RESET_REQUESTED =
+  "If an account uses this address, we have sent it a link to reset the password. The link expires in 1 hour.";
+
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 /**

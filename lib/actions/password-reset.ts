@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { AccountError } from "@/lib/accounts";
-import { requestPasswordReset, resetPassword } from "@/lib/accounts/password-reset";
+import { RESET_REQUESTED, requestPasswordReset, resetPassword } from "@/lib/accounts/password-reset";
 import { passwordWeakness } from "@/lib/auth/password-policy";
 import { kickEmails } from "@/lib/email/kick";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/validation/auth";
@@ -27,10 +27,6 @@ const resetSchema = z.object({
     .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`)
     .refine((v) => v.trim() !== "", "Password cannot be only spaces"),
 });
-
-/** The one answer to every well-formed request, whether or not an account uses the address. */
-export const RESET_REQUESTED =
-  "If an account uses this address, we have sent it a link to reset the password. The link expires in 1 hour.";
 
 /** /forgot-password: emails a reset link when an account uses the address; the answer never says whether one does. */
 export async function requestPasswordResetAction(_prev: ActionState, formData: FormData): Promise<ActionState> {

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emailOutbox, passwordResets, users } from "@/db/schema";
-import { PASSWORD_RESET_TTL_MS, requestPasswordReset, resetLinkState, resetPassword } from "@/lib/accounts/password-reset";
-import { RESET_REQUESTED, requestPasswordResetAction, resetPasswordAction } from "@/lib/actions/password-reset";
+import { PASSWORD_RESET_TTL_MS, RESET_REQUESTED, requestPasswordReset, resetLinkState, resetPassword } from "@/lib/accounts/password-reset";
+import { requestPasswordResetAction, resetPasswordAction } from "@/lib/actions/password-reset";
 import { verifyPassword } from "@/lib/auth/password";
 import { sessionJwt } from "@/lib/auth/session-version";
 import { pendingEmailKick } from "@/lib/email/kick";
