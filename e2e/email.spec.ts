@@ -64,3 +64,34 @@ test("invite by email → the link from the Emails view → sign up and join →
   await ownerContext.close();
   await inviteeContext.close();
 });
+
+test("a webhook that starts failing sends its owners an operational alert, shown under Emails", async ({ page }) => {
+  test.setTimeout(120_000);
+  const { startReceiver, behaviours } = await import("../tests/support/receiver");
+  const receiver = await startReceiver(behaviours.ok());
+  try {
+    const { slug, email } = await signUp(page, { name: "Alma Admin", org: `Alerts ${uniqueId()}` });
+    await page.goto(`/orgs/${slug}/webhooks/new`);
+    await page.getByLabel("Webhook Name").fill("Ops alerts");
+    await page.getByRole("textbox", { name: "URL", exact: true }).fill(`${receiver.url}/hook`);
+    await page.getByLabel("Online", { exact: true }).check();
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForURL(new RegExp(`/orgs/${slug}/webhooks/\\d+$`));
+
+    receiver.respondWith(behaviours.error());
+    const created = await page.request.post(`/api/orgs/${slug}/devices`, { data: { udid: "e2e-alert-phone", name: "Alert phone" } });
+    const { token } = (await created.json()) as { token: string };
+    await page.request.post("/api/v1/devices/e2e-alert-phone/status", { headers: { authorization: `Bearer ${token}` }, data: { status: "online" } });
+
+    // the embedded loop finds the new failure streak and queues the alert (rendered in the server process)
+    await expect(async () => {
+      await page.goto(`/orgs/${slug}/emails`);
+      await expect(page.getByRole("link", { name: 'Webhook "Ops alerts" started failing' })).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 30_000 });
+    await expect(page.getByRole("row", { name: /started failing/ })).toContainText(email);
+    await page.getByRole("link", { name: 'Webhook "Ops alerts" started failing' }).click();
+    await expect(page.getByTestId("email-text")).toContainText("receiver answered HTTP 500");
+  } finally {
+    await receiver.close();
+  }
+});
