@@ -47,6 +47,8 @@ export const emailOutbox = pgTable(
   (t) => [
     index("email_outbox_pending_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index("email_outbox_org_created_idx").on(t.orgId, t.createdAt.desc()),
+    // retention: oldest finished emails first
+    index("email_outbox_completed_idx").on(t.completedAt).where(sql`${t.status} <> 'pending'`),
   ],
 );
 

@@ -6,6 +6,7 @@ import { resumeParkedDeliveries } from "@/lib/delivery/write-back";
 import { pruneDeliveries } from "@/lib/delivery/retention";
 import { queueWebhookAlerts } from "@/lib/alerts/webhook-alerts";
 import { processEmailOutbox } from "@/lib/email/pass";
+import { pruneEmails } from "@/lib/email/retention";
 
 export type TickResult = {
   devicesMarkedOffline: number;
@@ -20,6 +21,8 @@ export type TickResult = {
   emailsRetried: number;
   emailsFailed: number;
   pruned: number;
+  /** Finished emails older than EMAIL_RETENTION_DAYS removed. */
+  emailsPruned: number;
   durationMs: number;
 };
 
@@ -47,6 +50,7 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
     emailsRetried: 0,
     emailsFailed: 0,
     pruned: 0,
+    emailsPruned: 0,
     durationMs: 0,
   };
 
@@ -84,6 +88,7 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
   }
 
   result.pruned = await pruneDeliveries(db, clock());
+  result.emailsPruned = await pruneEmails(db, clock());
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }

@@ -185,6 +185,26 @@ describe("email outbox without SMTP_URL (the embedded default)", () => {
   });
 });
 
+describe("retention", () => {
+  it("prunes finished emails (and their attempts) older than EMAIL_RETENTION_DAYS from the tick, never pending ones", async () => {
+    delete process.env.SMTP_URL;
+    await queue("old@example.com");
+    await queue("failed@example.com");
+    await processEmailOutbox({ budgetMs: 5_000 });
+    // finished 40 days ago: one stored, one failed for good; and one still pending (retrying) from back then
+    await db().execute(sql`update email_outbox set completed_at = now() - interval '40 days'`);
+    await db().execute(sql`update email_outbox set status = 'failed' where to_address = 'failed@example.com'`);
+    await queue("pending@example.com");
+    await db().execute(sql`update email_outbox set created_at = now() - interval '40 days', next_attempt_at = now() + interval '1 hour'
+      where to_address = 'pending@example.com'`);
+    await queue("new@example.com");
+    const result = await runTick({ budgetMs: 5_000 });
+    expect(result).toMatchObject({ emailsPruned: 2 });
+    expect((await rowsOf()).map((r) => r.toAddress).sort()).toEqual(["new@example.com", "pending@example.com"]);
+    expect((await db().select().from(emailAttempts)).length).toBeGreaterThan(0);
+  });
+});
+
 describe("bad input", () => {
   it.each(["not-an-email", "a@b", "x@example.com, y@example.com", "x@example.com\r\nBcc: y@example.com", "", `${"a".repeat(250)}@example.com`])(
     "refuses the address %j with a field error and queues nothing",

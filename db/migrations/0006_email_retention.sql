@@ -1,0 +1,1 @@
+CREATE INDEX "email_outbox_completed_idx" ON "email_outbox" USING btree ("completed_at") WHERE "email_outbox"."status" <> 'pending';
