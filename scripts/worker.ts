@@ -4,6 +4,7 @@ import { getDatabase } from "@/db/client";
 import { intEnv } from "@/lib/env";
 import { closeSendPools } from "@/lib/delivery/send";
 import { runTick } from "@/lib/jobs/tick";
+import { startEmailRenderThread } from "./email-render-thread";
 
 async function main() {
   if (!process.env.DATABASE_URL) {
@@ -16,6 +17,8 @@ async function main() {
   const intervalMs = intEnv("WORKER_INTERVAL_MS", 1_000);
   const budgetMs = intEnv("WORKER_BUDGET_MS", 10_000);
   const workerId = `worker-${process.pid}`;
+  // alerts are rendered here too, and react-dom/server cannot load under this script's react-server condition
+  startEmailRenderThread();
   const handle = await getDatabase();
   console.log(`[worker] ${workerId} started (tick every ${intervalMs} ms when idle, budget ${budgetMs} ms).`);
 

@@ -18,6 +18,11 @@ export function SignInForm({ next, initialMessage }: { next?: string; initialMes
       <Field label="Password" error={state?.errors?.password}>
         <Input name="password" type="password" autoComplete="current-password" required />
       </Field>
+      <p className="-mt-2 text-right text-sm">
+        <Link href="/forgot-password" className="text-accent hover:underline">
+          Forgot password?
+        </Link>
+      </p>
       <FormMessage state={state} />
       <SubmitButton className="w-full" pendingLabel="Signing in…">
         Sign in

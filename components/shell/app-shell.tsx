@@ -16,6 +16,7 @@ const NAV = [
   { segment: "deliveries", label: "Deliveries", icon: NAV_ICONS.deliveries },
   { segment: "events", label: "Events", icon: NAV_ICONS.events },
   { segment: "inbox", label: "Inbox", icon: NAV_ICONS.inbox },
+  { segment: "emails", label: "Emails", icon: NAV_ICONS.emails },
 ] as const;
 
 const ORG_NAV = [

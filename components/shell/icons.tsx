@@ -43,6 +43,12 @@ export const NAV_ICONS = {
       <path d="M5.5 5h13L21 13v5a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-5Z" />
     </svg>
   ),
+  emails: (
+    <svg {...base}>
+      <rect x="3" y="5" width="18" height="14" rx="2" />
+      <path d="m3.5 6.5 8.5 6.5 8.5-6.5" />
+    </svg>
+  ),
   members: (
     <svg {...base}>
       <circle cx="9" cy="8" r="3.5" />

@@ -5,6 +5,7 @@ import { cn } from "@/components/ui";
 import { AuthSection } from "./form/auth-section";
 import { DevicesSection } from "./form/devices-section";
 import { EndpointSection } from "./form/endpoint-section";
+import { PresetSection } from "./form/preset-section";
 import { FORM_ID } from "./form/fields";
 import { RequestSection } from "./form/request-section";
 import { SaveSection } from "./form/save-section";
@@ -74,6 +75,7 @@ export function WebhookForm({
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)] xl:grid-cols-[minmax(0,1fr)_minmax(0,30rem)]">
         <div id="webhook-panel-form" role="tabpanel" aria-labelledby="webhook-tab-form" className={cn("min-w-0 lg:block", tab !== "form" && "hidden")}>
           <form id={FORM_ID} noValidate onSubmit={form.onSubmit} className="space-y-5">
+            {form.editing ? null : <PresetSection form={form} />}
             <EndpointSection form={form} />
             <RequestSection form={form} />
             <AuthSection form={form} />

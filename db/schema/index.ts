@@ -6,3 +6,4 @@ export * from "./webhooks";
 export * from "./events";
 export * from "./inbox";
 export * from "./fleet";
+export * from "./emails";

@@ -3,8 +3,16 @@
 import { revalidatePath } from "next/cache";
 import { getDb, type Db } from "@/db/client";
 import { AccountError, addMember, changeMemberRole, removeMember } from "@/lib/accounts";
+import { createInvitation, resendInvitation, revokeInvitation } from "@/lib/accounts/invitations";
+import { kickEmails } from "@/lib/email/kick";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
-import { addMemberSchema, changeRoleSchema, removeMemberSchema } from "@/lib/validation/members";
+import {
+  addMemberSchema,
+  changeRoleSchema,
+  invitationRefSchema,
+  inviteMemberSchema,
+  removeMemberSchema,
+} from "@/lib/validation/members";
 import { orgAction, UserError } from "./safe-action";
 
 /** Runs account logic in one transaction; its expected refusals become messages for the form. */
@@ -42,4 +50,27 @@ export const removeMemberAction = orgAction(removeMemberSchema, "org_setting.mod
   const member = await inTransaction((tx) => removeMember(tx, ctx, input));
   revalidatePath(`/orgs/${ctx.orgSlug}/members`);
   return { ok: true, message: `Removed ${member.name} (${member.email}) from the organization.` };
+});
+
+/** Members → Invite by email (owner/admin; only owners invite owners): a 7-day single-use link by email. */
+export const inviteMemberAction = orgAction(inviteMemberSchema, "org_setting.modify", async (ctx, input) => {
+  await inTransaction((tx) => createInvitation(tx, ctx, input));
+  void kickEmails();
+  revalidatePath(`/orgs/${ctx.orgSlug}/members`);
+  return { ok: true, message: `Invited ${input.email} as ${ROLE_LABELS[input.role]}. The link is valid for 7 days.`, values: {} };
+});
+
+/** Pending invitations → Resend (a new link; the old one stops working). */
+export const resendInvitationAction = orgAction(invitationRefSchema, "org_setting.modify", async (ctx, input) => {
+  const { email } = await inTransaction((tx) => resendInvitation(tx, ctx, input.invitationId));
+  void kickEmails();
+  revalidatePath(`/orgs/${ctx.orgSlug}/members`);
+  return { ok: true, message: `Sent a new invitation link to ${email}.` };
+});
+
+/** Pending invitations → Revoke. */
+export const revokeInvitationAction = orgAction(invitationRefSchema, "org_setting.modify", async (ctx, input) => {
+  const { email } = await inTransaction((tx) => revokeInvitation(tx, ctx, input.invitationId));
+  revalidatePath(`/orgs/${ctx.orgSlug}/members`);
+  return { ok: true, message: `Revoked the invitation to ${email}.` };
 });

@@ -6,6 +6,9 @@ import { resumeParkedDeliveries } from "@/lib/delivery/write-back";
 import { pruneDeliveries } from "@/lib/delivery/retention";
 import { pruneTelemetry } from "@/lib/fleet/retention";
 import { runFleetRollups } from "@/lib/fleet/rollup";
+import { queueWebhookAlerts } from "@/lib/alerts/webhook-alerts";
+import { processEmailOutbox } from "@/lib/email/pass";
+import { pruneEmails } from "@/lib/email/retention";
 
 export type TickResult = {
   devicesMarkedOffline: number;
@@ -15,9 +18,15 @@ export type TickResult = {
   retried: number;
   failed: number;
   disabledWebhooks: number;
+  /** Emails sent (or stored, without SMTP_URL), retried, failed for good. */
+  emailsSent: number;
+  emailsRetried: number;
+  emailsFailed: number;
   pruned: number;
   /** Signals, events and old fleet aggregates removed by retention (SIGNAL_/EVENT_/FLEET_AGGREGATE_RETENTION_DAYS). */
   prunedTelemetry: number;
+  /** Finished emails older than EMAIL_RETENTION_DAYS removed. */
+  emailsPruned: number;
   durationMs: number;
 };
 
@@ -26,7 +35,8 @@ const PRESENCE_BATCH = 500;
 /**
  * One tick of the delivery engine, shared by the embedded loop, `npm run worker` and the cron route:
  * presence sweep (devices gone quiet → offline events), resume parked rows of re-enabled webhooks, delivery
- * batches until nothing is due or the budget passes, then retention pruning and the fleet aggregates. Returns counts.
+ * batches until nothing is due or the budget passes, operational alerts and the email outbox, then retention pruning
+ * and the fleet aggregates. Returns counts.
  */
 export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; workerId?: string }): Promise<TickResult> {
   const started = performance.now();
@@ -41,8 +51,12 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
     retried: 0,
     failed: 0,
     disabledWebhooks: 0,
+    emailsSent: 0,
+    emailsRetried: 0,
+    emailsFailed: 0,
     pruned: 0,
     prunedTelemetry: 0,
+    emailsPruned: 0,
     durationMs: 0,
   };
 
@@ -63,11 +77,28 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
     if (pass.claimed === 0) break;
   } while (left() > 0);
 
+  // Emails go after webhook deliveries, with what is left of the budget (at least a moment: a webhook backlog must
+  // not starve them). A failing email pass must not stop retention, so it is logged here and the tick goes on.
+  try {
+    await queueWebhookAlerts(db, clock());
+  } catch (err) {
+    console.error("[alerts] webhook alerts failed:", err instanceof Error ? err.message : err);
+  }
+  try {
+    const mail = await processEmailOutbox({ db, now: opts.now, budgetMs: Math.max(1, left()) });
+    result.emailsSent = mail.sent;
+    result.emailsRetried = mail.retried;
+    result.emailsFailed = mail.failed;
+  } catch (err) {
+    console.error("[email] pass failed:", err instanceof Error ? err.message : err);
+  }
+
   result.pruned = await pruneDeliveries(db, clock());
   const telemetry = await pruneTelemetry(db, clock());
   result.prunedTelemetry = telemetry.signals + telemetry.events + telemetry.aggregates;
   // fleet overview aggregates: recent event/delivery buckets recounted (throttled), device statuses sampled
   await runFleetRollups(db, clock());
+  result.emailsPruned = await pruneEmails(db, clock());
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }

@@ -26,3 +26,19 @@ export type ChangeRoleInput = z.infer<typeof changeRoleSchema>;
 
 export const removeMemberSchema = z.object({ orgSlug: z.string().min(1), userId });
 export type RemoveMemberInput = z.infer<typeof removeMemberSchema>;
+
+/** Members → Invite by email. */
+export const inviteMemberSchema = addMemberSchema.extend({
+  email: z
+    .string()
+    .trim()
+    .min(1, "Enter the email address of the person to invite")
+    .max(254, "Email must be at most 254 characters")
+    .pipe(z.email("Enter a valid email address, like name@example.com"))
+    .transform((v) => v.toLowerCase()),
+});
+
+export const invitationRefSchema = z.object({
+  orgSlug: z.string().min(1),
+  invitationId: z.coerce.number({ error: "Invitation is missing" }).int().positive("Invitation is missing"),
+});

@@ -84,12 +84,17 @@ export function webhookRequestSchema(options: WebhookSchemaOptions) {
             const problem = headerNameProblem(row.name);
             if (problem) ctx.addIssue({ code: "custom", path: [field], message: `${where}: ${problem}` });
             const key = row.name.toLowerCase();
+            // Credentials never sit in plain sight: Basic and Bearer go in the Authentication field; another scheme
+            // (InfluxDB's "Token …") is a custom Authorization header only when marked Secret (encrypted, masked).
             if (key === "authorization") {
-              ctx.addIssue({
-                code: "custom",
-                path: [field],
-                message: `${where}: set credentials with the Authentication field (Basic or Bearer), not an Authorization header; for another scheme use a header of its own marked Secret.`,
-              });
+              const secret = (row as { secret?: boolean }).secret === true;
+              const message =
+                v.authType !== "none"
+                  ? `${where}: the Authentication field already sets Authorization; remove this header or set Authentication to None.`
+                  : !secret
+                    ? `${where}: an Authorization header must be marked Secret (stored encrypted, shown masked); for Basic or Bearer use the Authentication field.`
+                    : null;
+              if (message) ctx.addIssue({ code: "custom", path: [field], message });
             }
             if (seen.has(key)) ctx.addIssue({ code: "custom", path: [field], message: `${where}: "${row.name}" is listed twice.` });
             seen.add(key);

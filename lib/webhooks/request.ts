@@ -35,9 +35,42 @@ const escapers: Record<Escaping, (value: unknown) => string> = {
   none: valueToText,
 };
 
-/** The template variables: the envelope's fields (data.* nested) plus `json`, the whole envelope as JSON. */
+// InfluxDB line protocol escaping (https://docs.influxdata.com/influxdb/v2/reference/syntax/line-protocol/): no line
+// breaks anywhere; tag keys/values and field keys escape commas, equals signs and spaces; string field values escape
+// double quotes and backslashes. Empty tag values are not allowed, so they become "-".
+const lpOneLine = (v: unknown) => valueToText(v).replace(/[\r\n]+/g, " ");
+const lpTag = (v: unknown) => lpOneLine(v).replace(/([,= ])/g, "\\$1") || "-";
+const lpString = (v: unknown) => `"${lpOneLine(v).replace(/(["\\])/g, "\\$1")}"`;
+
+/**
+ * Line protocol pieces of an envelope for templates (`{{{lp.udid}}}` …, inserted as is): tags, the status as a string
+ * field, the event time in ms, and `signals` — one {key, value} per telemetry signal (numbers and booleans as such,
+ * anything else as a string field), so a template can write one line per signal.
+ */
+function lineProtocolView(envelope: EventEnvelope): Record<string, unknown> {
+  const signals = envelope.data?.signals;
+  return {
+    udid: lpTag(envelope.deviceUdid),
+    name: lpTag(envelope.deviceName),
+    event: lpTag(envelope.eventActivity),
+    status: lpString(envelope.data?.status ?? ""),
+    time: String(Date.parse(envelope.eventTime) || 0),
+    signals:
+      signals && typeof signals === "object" && !Array.isArray(signals)
+        ? Object.entries(signals as Record<string, unknown>).map(([key, value]) => ({
+            key: lpTag(key),
+            value: typeof value === "number" && Number.isFinite(value) ? String(value) : typeof value === "boolean" ? String(value) : lpString(value),
+          }))
+        : [],
+  };
+}
+
+/**
+ * The template variables: the envelope's fields (data.* nested), `json` (the whole envelope as JSON) and `lp` (line
+ * protocol pieces, see lineProtocolView).
+ */
 export function templateView(envelope: EventEnvelope): Record<string, unknown> {
-  return { ...envelope, json: JSON.stringify(envelope) };
+  return { ...envelope, json: JSON.stringify(envelope), lp: lineProtocolView(envelope) };
 }
 
 /**

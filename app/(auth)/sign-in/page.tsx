@@ -25,6 +25,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <>
       <h1 className="mb-1 text-center text-xl font-semibold tracking-tight">Sign in to Signalpost</h1>
       <p className="mb-6 text-center text-sm text-muted">Manage devices and the webhooks they trigger.</p>
+      {one(params.reset) === "1" ? (
+        <p role="status" className="mb-4 rounded-md border border-success/30 bg-success-soft px-3 py-2 text-sm text-success">
+          Your password was changed and every other session ended. Sign in with the new password.
+        </p>
+      ) : null}
       <Card>
         <CardBody className="p-6">
           <SignInForm next={next} initialMessage={messageFor(one(params.error), one(params.code))} />
