@@ -6,6 +6,7 @@ import { resumeParkedDeliveries } from "@/lib/delivery/write-back";
 import { pruneDeliveries } from "@/lib/delivery/retention";
 import { pruneTelemetry } from "@/lib/fleet/retention";
 import { runFleetRollups } from "@/lib/fleet/rollup";
+import { recordPresenceSweep } from "@/lib/metrics";
 
 export type TickResult = {
   devicesMarkedOffline: number;
@@ -51,6 +52,7 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
     result.devicesMarkedOffline += n;
     if (n < PRESENCE_BATCH || left() <= 0) break;
   }
+  recordPresenceSweep();
   result.resumed = await resumeParkedDeliveries(db, clock());
 
   do {
