@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { queryRows } from "@/db/client";
 import { GET as getMetrics } from "@/app/api/metrics/route";
 import { POST as postStatus } from "@/app/api/v1/devices/[udid]/status/route";
 import { processOutbox } from "@/lib/delivery/pass";
-import { serveMetrics } from "@/lib/jobs/metrics";
+import { outboxSnapshotQuery, serveMetrics } from "@/lib/jobs/metrics";
 import { runTick } from "@/lib/jobs/tick";
 import { useTestDatabase } from "../support/db";
 import { behaviours } from "../support/receiver";
@@ -167,5 +168,28 @@ describe("the worker's metrics listener", () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+// The planner only shows its real choice with realistic statistics: Postgres server only.
+describe.skipIf(!process.env.DATABASE_URL)("the scrape's statement (Postgres plan)", () => {
+  it("reads the outbox through its partial indexes, never by scanning finished rows", async () => {
+    const { org, device } = await seedDeliveryOrg(db());
+    const { hook } = await insertWebhook(db(), org.id, "http://127.0.0.1:9/");
+    await emitOffline(db(), org, device, new Date(), 200);
+    await db().execute(sql`
+      insert into outbox (org_id, event_id, webhook_id, status, attempts, next_attempt_at, completed_at)
+      select ${org.id}, (select id from events limit 1), ${hook.id}, 'succeeded', 1, now() - interval '1 day', now() - interval '2 days'
+      from generate_series(1, 50000)`);
+    await db().execute(sql`analyze outbox`);
+    const plan = await queryRows<{ "QUERY PLAN": unknown }>(db(), sql`explain (format json) ${outboxSnapshotQuery(new Date())}`);
+    const nodes: { "Node Type": string; "Relation Name"?: string; "Index Name"?: string }[] = [];
+    const walk = (n: Record<string, unknown>) => {
+      nodes.push(n as (typeof nodes)[number]);
+      for (const child of (n.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+    };
+    walk((plan[0]["QUERY PLAN"] as { Plan: Record<string, unknown> }[])[0].Plan);
+    expect(nodes.filter((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "outbox")).toEqual([]);
+    expect(nodes.some((n) => n["Index Name"] === "outbox_pending_due_idx")).toBe(true);
   });
 });
