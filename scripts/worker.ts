@@ -3,6 +3,7 @@
 import { getDatabase } from "@/db/client";
 import { intEnv } from "@/lib/env";
 import { closeSendPools } from "@/lib/delivery/send";
+import { serveMetrics } from "@/lib/jobs/metrics";
 import { runTick } from "@/lib/jobs/tick";
 import { startEmailRenderThread } from "./email-render-thread";
 
@@ -21,6 +22,10 @@ async function main() {
   startEmailRenderThread();
   const handle = await getDatabase();
   console.log(`[worker] ${workerId} started (tick every ${intervalMs} ms when idle, budget ${budgetMs} ms).`);
+  // this process's own metrics (same registry and token rule as GET /api/metrics), when WORKER_METRICS_PORT is set
+  const metricsPort = intEnv("WORKER_METRICS_PORT", 0);
+  const metricsServer = metricsPort > 0 ? await serveMetrics(metricsPort, process.env.WORKER_METRICS_HOST || "127.0.0.1") : null;
+  if (metricsServer) console.log(`[worker] metrics on http://${process.env.WORKER_METRICS_HOST || "127.0.0.1"}:${metricsPort}/metrics`);
 
   let stopping = false;
   let wake: (() => void) | undefined;
@@ -54,6 +59,7 @@ async function main() {
       });
     }
   }
+  metricsServer?.close();
   await closeSendPools();
   await handle.close();
   console.log("[worker] stopped.");

@@ -7,6 +7,7 @@ import { signRequest } from "@/lib/webhooks/signing";
 import type { BuiltRequest, SendResult } from "@/lib/webhooks/types";
 import { claimDeliveriesById, claimDueDeliveries, releaseClaims, type ClaimedRow } from "./claim";
 import { contextsFor, GONE, type WebhookContext } from "./contexts";
+import { recordAttempt } from "@/lib/metrics";
 import { sendAndRecordMs } from "./lease";
 import { emptyTally, settleAttempt } from "./outcome";
 import { disableThresholds, retrySchedule } from "./retry";
@@ -427,6 +428,7 @@ class DeliveryPass {
     this.outcomes.push(outcome);
     this.attempts.push(attempt);
     this.result[counter]++;
+    recordAttempt(counter, built ? sent.durationMs : null, row.event?.createdAt);
   }
 
   // --- writing back ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { kickDelivery, kickLease, kickLeased } from "@/lib/delivery/kick";
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { UserError } from "@/lib/errors";
+import { recordStatusRequest } from "@/lib/metrics";
 import { udidSchema } from "@/lib/validation/devices";
 import { recordAuthenticationFailure, recordDeviceContact, type ContactInput, type ContactResult } from "./contact";
 import { DEVICE_TOKEN_PATTERN, deviceTokenRef, hashDeviceToken } from "./tokens";
@@ -56,6 +57,18 @@ function unauthorized() {
  * Every refusal uses the one JSON error shape; an unreachable database answers 503 with Retry-After.
  */
 export async function handleDeviceRequest<S extends z.ZodType>(
+  req: Request,
+  params: Promise<{ udid: string }>,
+  schema: S,
+  toContact: (body: z.infer<S>) => Pick<ContactInput, "report" | "signals" | "ack">,
+): Promise<Response> {
+  const started = performance.now();
+  const response = await deviceRequest(req, params, schema, toContact);
+  recordStatusRequest(response.status, performance.now() - started);
+  return response;
+}
+
+async function deviceRequest<S extends z.ZodType>(
   req: Request,
   params: Promise<{ udid: string }>,
   schema: S,

@@ -9,6 +9,7 @@ import { runFleetRollups } from "@/lib/fleet/rollup";
 import { queueWebhookAlerts } from "@/lib/alerts/webhook-alerts";
 import { processEmailOutbox } from "@/lib/email/pass";
 import { pruneEmails } from "@/lib/email/retention";
+import { recordPresenceSweep } from "@/lib/metrics";
 
 export type TickResult = {
   devicesMarkedOffline: number;
@@ -65,6 +66,7 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
     result.devicesMarkedOffline += n;
     if (n < PRESENCE_BATCH || left() <= 0) break;
   }
+  recordPresenceSweep();
   result.resumed = await resumeParkedDeliveries(db, clock());
 
   do {
