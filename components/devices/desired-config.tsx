@@ -4,7 +4,7 @@ import { useMemo, useState, useTransition } from "react";
 import { Alert, Badge, Button, Card, CardBody, CardHeader, Field, Input, RelativeTime, Table, TBody, TD, TH, THead, TR, type BadgeTone } from "@/components/ui";
 import { writeDesiredAction } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
-import type { DesiredView } from "@/lib/devices/queries";
+import type { DesiredView } from "@/lib/devices/desired-queries";
 import { canonicalJson, type RolloutState } from "@/lib/devices/desired-state";
 
 type Row = { name: string; value: string };

@@ -7,7 +7,8 @@ import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, E
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
-import type { DesiredView, DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
+import type { DeviceEventView, DeviceView, SignalView } from "@/lib/devices/queries";
+import type { DesiredView } from "@/lib/devices/desired-queries";
 import { catalogEntry, summarizeEvent } from "@/lib/events/catalog";
 import { DesiredConfigCard } from "./desired-config";
 import { displayStatus } from "@/lib/validation/devices";

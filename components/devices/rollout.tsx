@@ -8,7 +8,7 @@ import { fetchJson } from "@/components/ui/portal-api";
 import { bulkWriteDesiredAction, previewBulkDesiredAction } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
 import type { RolloutState } from "@/lib/devices/desired-state";
-import type { RolloutSummary } from "@/lib/devices/queries";
+import type { RolloutSummary } from "@/lib/devices/desired-queries";
 import { RolloutBadge } from "./desired-config";
 import { DeviceStatusBadge } from "./status-badge";
 

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { getDb } from "@/db/client";
 import { UserError, orgAction } from "@/lib/actions/safe-action";
 import { redeliverSchema, replaySchema } from "@/lib/validation/deliveries";
-import { redeliver, replayFailed } from "@/lib/delivery/log";
+import { redeliver, replayFailed } from "@/lib/delivery/redeliver";
 import { kickDelivery } from "@/lib/delivery/kick";
 import { findWebhook } from "@/lib/webhooks/manage";
 

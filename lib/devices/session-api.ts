@@ -11,16 +11,8 @@ import { deviceCreateSchema, deviceListQuerySchema, desiredBulkSchema, desiredWr
 import { unstorableQueryParams } from "@/lib/validation/text";
 import { createDevice, regenerateDeviceToken } from "./admin";
 import { bulkWriteDesired, previewBulkDesired, writeDesired } from "./desired";
-import {
-  countDevicesByStatus,
-  getActiveToken,
-  getDesiredView,
-  getDevice,
-  listDevices,
-  recentDeviceEvents,
-  recentDeviceSignals,
-  rolloutSummary,
-} from "./queries";
+import { countDevicesByStatus, getActiveToken, getDevice, listDevices, recentDeviceEvents, recentDeviceSignals } from "./queries";
+import { getDesiredView, rolloutSummary } from "./desired-queries";
 
 /**
  * GET list: one page of devices (polled by the devices page every few seconds). `?counts=1` adds per-status counts,

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { devices, orgs } from "@/db/schema";
 import { GET as getRollout } from "@/app/api/orgs/[slug]/devices/rollout/route";
 import { rolloutState, type DesiredState } from "@/lib/devices/desired-state";
-import { rolloutSummary } from "@/lib/devices/queries";
+import { rolloutSummary } from "@/lib/devices/desired-queries";
 import { actAs } from "../support/session";
 import { twoOrgs } from "../support/fixtures";
 import { useTestDatabase as openTestDatabase } from "../support/db";

@@ -1,7 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { kickDelivery } from "@/lib/delivery/kick";
-import { getDelivery, listDeliveries, redeliver, replayFailed } from "@/lib/delivery/log";
+import { getDelivery, listDeliveries } from "@/lib/delivery/log";
+import { redeliver, replayFailed } from "@/lib/delivery/redeliver";
 import { UserError } from "@/lib/errors";
 import { DELIVERY_STATUSES } from "@/lib/validation/deliveries";
 import { defineOperation, type ApiContext } from "../operation";

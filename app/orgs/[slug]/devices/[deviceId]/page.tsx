@@ -5,7 +5,8 @@ import { DeviceDetail } from "@/components/devices/device-detail";
 import { PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
-import { getActiveToken, getDesiredView, getDevice, recentDeviceEvents, recentDeviceSignals } from "@/lib/devices/queries";
+import { getActiveToken, getDevice, recentDeviceEvents, recentDeviceSignals } from "@/lib/devices/queries";
+import { getDesiredView } from "@/lib/devices/desired-queries";
 
 export const metadata: Metadata = { title: "Device" };
 export const dynamic = "force-dynamic";

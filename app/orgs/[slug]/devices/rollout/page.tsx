@@ -4,7 +4,8 @@ import { Rollout } from "@/components/devices/rollout";
 import { PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
-import { listDeviceTags, rolloutSummary } from "@/lib/devices/queries";
+import { listDeviceTags } from "@/lib/devices/queries";
+import { rolloutSummary } from "@/lib/devices/desired-queries";
 
 export const metadata: Metadata = { title: "Rollout" };
 export const dynamic = "force-dynamic";
