@@ -51,6 +51,9 @@ export default defineConfig({
       WEBHOOK_RETRY_SCHEDULE: process.env.WEBHOOK_RETRY_SCHEDULE ?? "2,4,8",
       // the fleet overview's aggregates follow within seconds
       FLEET_ROLLUP_SECONDS: "2",
+      // the demo org (a production start seeds it only when asked), for the specs that look at a populated org
+      SEED_DEMO: "1",
+      SEED_DEMO_PASSWORD: "signalpost",
       // the e2e database is never DATABASE_URL: a fresh PGlite per run
       DATABASE_URL: "",
     },

@@ -84,10 +84,12 @@ test("screenshots of the main screens", async ({ page, baseURL }) => {
   }).toPass({ timeout: 30_000 });
 
   await page.goto(`/orgs/${slug}/devices`);
-  await expect(page.getByText("Galaxy Note 8").first()).toBeVisible();
+  // the list renders rows on wide screens and cards on phones: take the one that shows
+  const note8 = page.getByRole("link", { name: "Galaxy Note 8" }).filter({ visible: true }).first();
+  await expect(note8).toBeVisible();
   await shoot(page, "devices");
 
-  await page.getByText("Galaxy Note 8").first().click();
+  await note8.click();
   await page.waitForURL(/\/devices\/\d+$/);
   await expect(page.getByText("Recent events").first()).toBeVisible();
   await shoot(page, "device");
@@ -98,7 +100,7 @@ test("screenshots of the main screens", async ({ page, baseURL }) => {
   await shoot(page, "webhook");
 
   await page.goto(`/orgs/${slug}/deliveries`);
-  await expect(page.getByText("Operations alerts").first()).toBeVisible();
+  await expect(page.getByText("Operations alerts").filter({ visible: true }).first()).toBeVisible();
   await shoot(page, "deliveries");
   const firstDelivery = page.locator(`a[href*="/orgs/${slug}/deliveries/"]`).first();
   await page.goto(new URL((await firstDelivery.getAttribute("href"))!, page.url()).pathname);

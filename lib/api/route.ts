@@ -55,7 +55,8 @@ function toResponse(result: ApiResult): NextResponse {
 
 /** A zod error → 400 with each issue under its full path ("devices[3].udid"), so bulk rows are told apart. */
 export function apiValidationError(error: z.ZodError): NextResponse {
-  const fields: Record<string, string[]> = {};
+  // no prototype: a field called "valueOf" or "__proto__" is just a key
+  const fields: Record<string, string[]> = Object.create(null);
   for (const issue of error.issues) {
     const unknownKeys = issue.code === "unrecognized_keys" ? issue.keys : [];
     const base = issue.path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
