@@ -1,5 +1,6 @@
 /**
  * Device simulator: `npm run simulate -- --devices 20 --url http://localhost:3000`
+ * (One script on purpose, just over 350 lines: flags, sign-in, device setup and the simulation loop read top to bottom.)
  *
  * Signs in to the portal as the demo user (next-auth credentials flow), creates or reuses devices sim-001…sim-N in
  * the user's org (regenerating the token of reused ones), then drives them through realistic status changes,

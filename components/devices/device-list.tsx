@@ -1,5 +1,7 @@
 "use client";
 
+// Over 350 lines: the device list is one screen whose filters, live polling, keyset pages, table rows and phone cards
+// share one state (filters and page cursors); the rows and cards are small components at the end of the file.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";

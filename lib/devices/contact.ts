@@ -1,4 +1,7 @@
 import "server-only";
+// Over 350 lines on purpose: one status report is ONE statement (compare-and-set of the device, signals, events,
+// outbox rows, desired-state acknowledgement, last address), and this file builds that statement and its retry rules;
+// split, the parts of one SQL statement would live apart. How it works: docs/architecture.md ("Engine internals").
 import { sql, type SQL } from "drizzle-orm";
 import { preparedRows, queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";

@@ -1,4 +1,6 @@
 import "server-only";
+// Webhook writes: create, update, delete, enable/disable, rotate, with their audit entries (reads: queries.ts). Just over
+// 350 lines because every write carries its own validation (names, devices, URL at save) and sealing of secrets.
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { devices, webhooks } from "@/db/schema";

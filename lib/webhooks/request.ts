@@ -2,6 +2,8 @@
  * THE request builder: (webhook settings, event envelope) → the exact HTTP request. The form's live preview,
  * test events, the endpoint check and real deliveries all call it, so what an admin previews is what is sent.
  * Pure and isomorphic (no server imports); signing adds the webhook-* headers on top (signing.ts).
+ * Over 350 lines on purpose: the builder and its template renderer (with the rendering budget) are one rule — what
+ * a receiver gets — and the form, test events and deliveries must all go through exactly this code.
  */
 import Mustache from "mustache";
 import { version } from "@/package.json";
