@@ -57,7 +57,11 @@ describe("fleet overview route", () => {
     expect(json.eventsPerHour.hours).toHaveLength(25);
     expect(sum(json.deliveriesPerHour.series.succeeded)).toBe(1);
     expect(sum(json.deliveriesPerHour.series.failed)).toBe(1);
-    expect(json.webhooksNeedingAttention).toEqual([expect.objectContaining({ name: "off", enabled: false })]);
+    // "off" is disabled; "all" points at a closed port, so it is listed too once a kicked delivery to it has failed
+    // (whether that happened yet is a race with this request)
+    const attention = json.webhooksNeedingAttention as { name: string; enabled: boolean }[];
+    expect(attention).toEqual(expect.arrayContaining([expect.objectContaining({ name: "off", enabled: false })]));
+    expect(attention.filter((w) => w.name !== "off").every((w) => w.name === "all" && w.enabled)).toBe(true);
     expect(json.recentlyOffline.map((d: { udid: string }) => d.udid)).toEqual(["a-gone"]);
     expect(json.neverConnected.map((d: { udid: string }) => d.udid)).toEqual(["a-never"]);
     const week = await overview("org-a", "7d");

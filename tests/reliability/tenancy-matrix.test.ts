@@ -97,6 +97,7 @@ function pageParams(route: string, segments: string[], slug: string, ids: Tenant
     else if (s === "id" && route.includes("/webhooks/[id]")) out[s] = String(ids.webhookId);
     else if (s === "id" && route.includes("/deliveries/[id]")) out[s] = String(ids.deliveryId);
     else if (s === "id" && route.includes("/events/[id]")) out[s] = ids.eventId;
+    else if (s === "id" && route.includes("/emails/[id]")) out[s] = String(ids.emailId);
     else throw new Error(`no test value for page segment [${s}] of ${route}: add it to pageParams`);
   }
   return out;
@@ -298,10 +299,11 @@ describe("security matrix: tenancy and roles for every server action and org rou
       actAs(null);
       o = await callPage(page, pageParams(route, info.segments, A.slug, A));
       if (o.kind !== "redirect" || !o.to.startsWith(`/orgs/${A.slug}/`)) expect(o, `${route}: signed out`).toEqual({ kind: "redirect", to: "/sign-in" });
-      // org A's member: reads render or forward; pages that need a write permission are not found
+      // org A's member: reads render or forward; pages that need a write permission are not found, and so is an
+      // email to someone else (members see only their own mail; the fixture's email is the owner's)
       actAs(tenants.memberA.id);
       o = await callPage(page, pageParams(route, info.segments, A.slug, A));
-      if (/\/webhooks\/.*(new|edit)\/page$/.test(route)) expect(o.kind, `${route}: org A's member`).toBe("not-found");
+      if (/\/webhooks\/.*(new|edit)\/page$|\/emails\/\[id\]\/page$/.test(route)) expect(o.kind, `${route}: org A's member`).toBe("not-found");
       else expect(["rendered", "redirect"], `${route}: org A's member`).toContain(o.kind);
       // org A's owner sees org A's objects on the pages about one object (so the marker checks can fail)
       actAs(tenants.ownerA.id);

@@ -24,7 +24,7 @@ export async function loadActions(): Promise<{ name: string; module: string; fn:
 }
 
 /** The action modules on disk, to check that loadActions lists every one. */
-export const ACTION_MODULES = ["api-keys", "auth", "deliveries", "device-csv", "devices", "inbox", "members", "org", "safe-action", "webhooks"];
+export const ACTION_MODULES = ["api-keys", "auth", "deliveries", "device-csv", "devices", "emails", "inbox", "invitations", "members", "org", "password-reset", "safe-action", "webhooks"];
 
 /**
  * Actions that are not scoped to an org, with the reason: the tenancy matrix does not apply to them (they are
@@ -37,6 +37,10 @@ export const NOT_ORG_SCOPED: Record<string, string> = {
   signOutEverywhereAction: "ends the caller's own sessions (tests/accounts/sessions.test.ts)",
   changePasswordAction: "changes the caller's own password (tests/accounts/sessions.test.ts)",
   createOrgAction: "creates a new org owned by the caller; touches no existing org",
+  acceptInvitationAction: "the invitee's own acceptance, authorized by the single-use link (tests/accounts/invitations.test.ts)",
+  signUpWithInvitationAction: "public: sign-up through a single-use invitation link (tests/accounts/invitations.test.ts)",
+  requestPasswordResetAction: "public: never reveals whether the email exists (tests/accounts/password-reset.test.ts)",
+  resetPasswordAction: "public: authorized by the single-use reset link (tests/accounts/password-reset.test.ts)",
 };
 
 function asForm(values: Record<string, unknown>): FormData {
@@ -94,6 +98,7 @@ export const ACTION_INPUTS: Record<string, InputSpec> = {
   changeRoleAction: { refersToIds: true, build: (slug, ids, t) => ({ orgSlug: slug, userId: String(spareOf(ids, t)), role: "admin" }) },
   removeMemberAction: { refersToIds: true, build: (slug, ids, t) => ({ orgSlug: slug, userId: String(spareOf(ids, t)) }) },
   renameOrgAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug, name: "Renamed org" }) },
+  sendTestEmailAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug }) },
 };
 
 /** Fallback for an action added later without a row above: the org and every kind of id. */

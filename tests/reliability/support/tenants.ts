@@ -9,6 +9,7 @@ import { hashDeviceToken } from "@/lib/devices/tokens";
 import { addMembership, insertOrg, insertUser } from "../../support/fixtures";
 import { actAs } from "../../support/session";
 import { asFormData, webhookForm } from "../../support/webhook-fixtures";
+import { queueTestEmail } from "@/lib/email/test-email";
 
 export { webhookForm };
 
@@ -32,6 +33,8 @@ export type Tenant = {
   eventId: string;
   apiKeyId: number;
   apiKeySecret: string;
+  /** A stored email of the org (the Emails page's [id]). */
+  emailId: number;
   /** Strings that identify this org's objects: none may appear in another org's responses. */
   markers: string[];
 };
@@ -67,6 +70,7 @@ async function seedTenant(db: Db, ownerId: number, slug: string, tag: string, re
   );
   const inbox = await ok<{ id: number; token: string }>("inbox", createInboxAction(null, { orgSlug: slug, name: `${tag} inbox` }));
   const apiKey = await ok<{ id: number; secret: string }>("api key", createApiKeyAction(null, { orgSlug: slug, name: `${tag} api key`, scope: "write" }));
+  const [emailId] = await queueTestEmail(db, { userId: ownerId, orgId: org.id, orgSlug: slug, orgName: `${tag} org` });
   actAs(null);
   // a status report from the device: events and outbox rows; one delivery marked failed (for Redeliver/Replay)
   const contact = await recordDeviceContact(db, { udid, tokenHash: hashDeviceToken(device.token), report: { status: "online" } });
@@ -95,7 +99,8 @@ async function seedTenant(db: Db, ownerId: number, slug: string, tag: string, re
     eventId: row.event_id,
     apiKeyId: apiKey.id,
     apiKeySecret: apiKey.secret,
-    markers: [udid, `${tag} device name`, webhookName, `${tag}-hook`, `${tag} inbox`, inbox.token, row.event_id, `${tag}-tag`, `${tag} api key`],
+    emailId,
+    markers: [udid, `${tag} device name`, webhookName, `${tag}-hook`, `${tag} inbox`, inbox.token, row.event_id, `${tag}-tag`, `${tag} api key`, `${tag} org`],
   };
 }
 
