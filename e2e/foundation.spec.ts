@@ -31,7 +31,9 @@ test("sign up lands in the new org; sign out returns to sign-in and closes the p
 
   // Signing in again works
   await signIn(page, user.email, user.password);
-  expect(page.url()).toContain(`/orgs/${user.slug}/`);
+  // signing in lands on the org's fleet overview
+  expect(new URL(page.url()).pathname).toBe(`/orgs/${user.slug}`);
+  await expect(page.getByRole("heading", { name: "Overview", exact: true })).toBeVisible();
 });
 
 test("pages and API answers carry the security headers (no framing, nosniff, referrer policy)", async ({ request }) => {

@@ -10,8 +10,11 @@ export async function getSignedInUser(): Promise<{ id: number; name: string; ema
   return findUser(await getDb(), userId);
 }
 
-/** Where a signed-in user lands: their first org's devices, or the new-org page when they belong to none. */
+/**
+ * Where a signed-in user lands: their first org's fleet overview, or the new-org page when they belong to none.
+ * (A new sign-up lands on the empty device list instead, to add a first device: lib/actions/auth.ts.)
+ */
 export async function homePathFor(userId: number): Promise<string> {
   const [first] = await listUserOrgs(await getDb(), userId);
-  return first ? `/orgs/${first.slug}/devices` : "/orgs/new";
+  return first ? `/orgs/${first.slug}` : "/orgs/new";
 }
