@@ -28,6 +28,9 @@ const headerSchema = z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().re
  */
 export async function queueEmails(db: Db, emails: readonly EmailToQueue[], now?: Date): Promise<number[]> {
   if (emails.length === 0) return [];
+  // Due at the app's clock (the tick passes its own), as the pass compares: the database's microsecond now() would
+  // leave a row queued in the same millisecond as a running pass's clock not yet due, costing it a tick.
+  const at = now ?? new Date();
   const values = emails.map((e) => {
     const to = emailAddressSchema.safeParse(e.to);
     if (!to.success) throw new UserError("Enter a valid email address.", { email: ["Enter a valid email address."] });
@@ -43,8 +46,8 @@ export async function queueEmails(db: Db, emails: readonly EmailToQueue[], now?:
       html: e.email.html,
       text: e.email.text,
       headers: headerSchema.parse(e.headers ?? {}),
-      // due at the caller's clock (the tick passes its own), else the database's
-      ...(now ? { nextAttemptAt: now, createdAt: now } : {}),
+      nextAttemptAt: at,
+      createdAt: at,
     };
   });
   const rows = await db.insert(emailOutbox).values(values).returning({ id: emailOutbox.id });
