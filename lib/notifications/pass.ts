@@ -49,7 +49,7 @@ async function takeDue(tx: Db, now: Date): Promise<Item[]> {
         members as (
           select p.org_id, p.user_id, p.mode from notification_prefs p
           join cand c on c.org_id = p.org_id and c.user_id = p.user_id
-          limit ${MEMBERS_PER_BATCH}
+          limit ${MEMBERS_PER_BATCH}::int
           for no key update of p skip locked
         ),
         taken as (
@@ -58,7 +58,7 @@ async function takeDue(tx: Db, now: Date): Promise<Item[]> {
             select x.id from members m
             cross join lateral (
               select i.id from notification_items i where i.org_id = m.org_id and i.user_id = m.user_id
-              order by i.id limit case when m.mode = 'digest' then ${DIGEST_PER_MEMBER} else ${EACH_PER_MEMBER} end) x)
+              order by i.id limit case when m.mode = 'digest' then ${DIGEST_PER_MEMBER}::int else ${EACH_PER_MEMBER}::int end) x)
           returning n.id, n.org_id, n.user_id, n.event_id
         )
         select t.org_id, t.user_id, u.email, u.name as user_name, o.slug as org_slug, o.name as org_name, m.mode,
