@@ -11,15 +11,17 @@ import { unsubscribeLinks } from "./prefs";
  * The notification pass (run by the tick): turns due notification_items into emails in the email outbox.
  * A member with any due item has ALL their pending items taken at once (up to a bound): "each event" members get
  * one email per event, digest members one email listing the window's events (the first DIGEST_LIST_MAX rows, then
- * "and N more" with a link to the event log). The items are deleted in the transaction that queues the emails, and
+ * "and N more" with a link to the event log). A burst (more than EACH_BURST_MAX events due at once for an "each
+ * event" member, e.g. 500 devices dropping together) is folded into one such list, never hundreds of emails. The items are deleted in the transaction that queues the emails, and
  * members are locked with SKIP LOCKED (FOR NO KEY UPDATE, which does not block the event statements' inserts), so
  * two workers never take the same item, a crash before commit leaves them for the next tick, and none is sent twice.
  */
 
 export const DIGEST_LIST_MAX = 100;
 const MEMBERS_PER_BATCH = 20;
-const EACH_PER_MEMBER = 50;
-const DIGEST_PER_MEMBER = 20_000;
+/** More events than this due at once for an "each event" member → one email listing them. */
+export const EACH_BURST_MAX = 10;
+const PER_MEMBER = 20_000;
 const iso = (d: Date) => d.toISOString();
 
 type Item = {
@@ -58,7 +60,7 @@ async function takeDue(tx: Db, now: Date): Promise<Item[]> {
             select x.id from members m
             cross join lateral (
               select i.id from notification_items i where i.org_id = m.org_id and i.user_id = m.user_id
-              order by i.id limit case when m.mode = 'digest' then ${DIGEST_PER_MEMBER}::int else ${EACH_PER_MEMBER}::int end) x)
+              order by i.id limit ${PER_MEMBER}::int) x)
           returning n.id, n.org_id, n.user_id, n.event_id
         )
         select t.org_id, t.user_id, u.email, u.name as user_name, o.slug as org_slug, o.name as org_name, m.mode,
@@ -83,7 +85,7 @@ async function emailsFor(items: Item[]): Promise<EmailToQueue[]> {
   const portal = `${appUrl()}/orgs/${first.org_slug}`;
   const footer = `You get these emails because of your notification settings in ${first.org_name}. Change them: ${links.settingsUrl}`;
   const base = { kind: "notification", to: first.email, orgId: first.org_id, userId: first.user_id, membersOnly: true, headers: links.headers };
-  if (first.mode === "each") {
+  if (first.mode === "each" && items.length <= EACH_BURST_MAX) {
     return Promise.all(
       items.map(async (i) => {
         const summary = summarizeEvent(i.type, payloadOf(i));

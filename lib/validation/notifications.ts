@@ -13,6 +13,11 @@ export const NOTIFICATION_SCOPES = ["all", "selected", "tags"] as const satisfie
 export const DIGEST_MINUTE_CHOICES = [5, 15, 60] as const;
 export const NOTIFY_TAGS_MAX = 20;
 export const NOTIFY_DEVICES_MAX = 500;
+/**
+ * The event types a member can be emailed about: the subscribable catalog minus device.telemetry (a device reports
+ * telemetry every few seconds: that belongs in a webhook, not an inbox).
+ */
+export const NOTIFIABLE_EVENT_TYPES = SUBSCRIBABLE_EVENT_TYPES.filter((t) => t !== "device.telemetry");
 
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
 
@@ -37,7 +42,7 @@ export const notificationPrefsSchema = z
     alerts: checkbox.default(false),
   })
   .superRefine((v, ctx) => {
-    const unknown = v.events.filter((e) => !(SUBSCRIBABLE_EVENT_TYPES as readonly string[]).includes(e));
+    const unknown = v.events.filter((e) => !(NOTIFIABLE_EVENT_TYPES as readonly string[]).includes(e));
     if (unknown.length) ctx.addIssue({ code: "custom", path: ["events"], message: `Unknown event type: ${unknown.slice(0, 3).join(", ").slice(0, 200)}.` });
     if (v.events.length > 0 && v.deviceScope === "selected" && v.deviceIds.length === 0) {
       ctx.addIssue({ code: "custom", path: ["deviceIds"], message: "Pick at least one device." });

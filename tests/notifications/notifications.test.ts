@@ -141,6 +141,19 @@ describe("My notifications: digest", () => {
     expect(smtp.messages).toHaveLength(1);
   });
 
+  it("'each event' folds a burst (500 devices at once) into one email listing them", async () => {
+    await save(t.memberA.id, { events: ["device.status.offline"], mode: "each" });
+    const many = await insertDevices(db(), t.orgA.id, 500, [], "burst");
+    const t0 = new Date();
+    await emitFor(db(), t.orgA.id, many, t0);
+    expect(await deliver(t0)).toBe(1);
+    expect(smtp.messages.map((m) => m.subject)).toEqual(["500 device events in org-a"]);
+    expect(smtp.messages[0].text).toContain(`and ${500 - DIGEST_LIST_MAX} more`);
+    // a few at a time still go one by one
+    await emitFor(db(), t.orgA.id, lab, minutes(t0, 1));
+    expect(await deliver(minutes(t0, 1))).toBe(2);
+  });
+
   it("is crash-safe: a pass that fails before commit leaves every item for the next one", async () => {
     await save(t.memberA.id, { events: ["device.status.offline"], mode: "digest", digestMinutes: "15" });
     const t0 = new Date();
@@ -214,6 +227,7 @@ describe("My notifications: tenancy and hostile input", () => {
   it.each([
     ["unknown event type", { events: ["device.exploded"] }, "events"],
     ["webhook.test is not subscribable", { events: ["webhook.test"] }, "events"],
+    ["telemetry is for webhooks, not email", { events: ["device.telemetry"] }, "events"],
     ["digest of 7 minutes", { mode: "digest", digestMinutes: "7" }, "digestMinutes"],
     ["digest of 0 minutes", { mode: "digest", digestMinutes: "0" }, "digestMinutes"],
     ["digest of -5 minutes", { mode: "digest", digestMinutes: "-5" }, "digestMinutes"],

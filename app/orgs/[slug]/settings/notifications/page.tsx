@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
 import { EVENT_CATALOG } from "@/lib/events/catalog";
+import { NOTIFIABLE_EVENT_TYPES } from "@/lib/validation/notifications";
 import { getMyNotifications } from "@/lib/notifications/prefs";
 import { devicesForPicker } from "@/lib/webhooks/manage";
 
@@ -17,7 +18,7 @@ export default async function MyNotificationsPage({ params }: { params: Promise<
   const ctx = await requireOrgPage(slug);
   const db = await getDb();
   const [prefs, devices] = await Promise.all([getMyNotifications(db, ctx), devicesForPicker(db, ctx.orgId)]);
-  const eventTypes = EVENT_CATALOG.filter((e) => e.subscribable).map((e) => ({ type: e.type, label: e.description, group: e.group }));
+  const eventTypes = EVENT_CATALOG.filter((e) => (NOTIFIABLE_EVENT_TYPES as readonly string[]).includes(e.type)).map((e) => ({ type: e.type, label: e.description, group: e.group }));
   return (
     <>
       <PageHeader title="Settings" description="Organization-wide settings, and your own notifications." />
