@@ -117,6 +117,29 @@ describe("My notifications: scope", () => {
   });
 });
 
+describe("My notifications: bulk writes (the JSON event path)", () => {
+  it("a bulk desired-config write by tag notifies members whose scope covers the devices", async () => {
+    await save(t.memberA.id, { events: ["device.config.written"], deviceScope: "tags", deviceTags: ["lab"] });
+    await save(t.adminA.id, { events: ["device.config.written"], deviceScope: "selected", deviceIds: [other[0].id] });
+    const { NextRequest } = await import("next/server");
+    const { POST } = await import("@/app/api/orgs/[slug]/devices/desired/route");
+    actAs(t.adminA.id);
+    const res = await POST(
+      new NextRequest(new URL("/api/orgs/org-a/devices/desired", "http://localhost"), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ tag: "lab", set: { sampleRate: 10 } }),
+      } as never),
+      { params: Promise.resolve({ slug: "org-a" }) },
+    );
+    actAs(null);
+    expect(res.status).toBe(200);
+    await deliver(new Date());
+    expect(smtp.messages.flatMap(toOf)).toEqual([t.memberA.email, t.memberA.email]);
+    expect(smtp.messages.map((m) => m.subject).sort()).toEqual(["lab 0: Configuration written", "lab 1: Configuration written"]);
+  });
+});
+
 describe("My notifications: digest", () => {
   it("500 devices going offline at once → one email listing 100 and 'and 400 more', when the window ends", async () => {
     await save(t.memberA.id, { events: ["device.status.offline"], mode: "digest", digestMinutes: "5" });
