@@ -21,6 +21,10 @@ test("My notifications → a notification email → one-click unsubscribe from i
   await expect(page.getByText("Your notification settings are saved.")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Device created")).toBeChecked();
+  await page.getByText("A digest").click();
+  await page.getByLabel("Digest every").selectOption("5");
+  await page.screenshot({ path: "test-results/my-notifications.png", fullPage: true });
+  await page.getByText("An email per event").click();
 
   // the event: a device is added
   await page.goto(`/orgs/${slug}/devices/new`);

@@ -138,13 +138,17 @@ export function NotificationsForm({
           />
           {mode === "digest" ? (
             <Field id="field-digestMinutes" label="Digest every" error={errors?.digestMinutes} hint="Events collect from the first one on; one email lists them when the window ends.">
-              <Select name="digestMinutes" defaultValue={String(prefs.digestMinutes)} className="max-w-40">
-                {DIGEST_MINUTE_CHOICES.map((m) => (
-                  <option key={m} value={m}>
-                    {m === 60 ? "1 hour" : `${m} minutes`}
-                  </option>
-                ))}
-              </Select>
+              {(control) => (
+                <div className="max-w-40">
+                  <Select {...control} name="digestMinutes" defaultValue={String(prefs.digestMinutes)}>
+                    {DIGEST_MINUTE_CHOICES.map((m) => (
+                      <option key={m} value={m}>
+                        {m === 60 ? "1 hour" : `${m} minutes`}
+                      </option>
+                    ))}
+                  </Select>
+                </div>
+              )}
             </Field>
           ) : (
             <input type="hidden" name="digestMinutes" value={prefs.digestMinutes} />
