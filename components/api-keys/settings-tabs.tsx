@@ -1,6 +1,6 @@
 import { Tabs } from "@/components/ui";
 
-/** Settings sections: General and API keys. */
+/** Settings sections: General, API keys and My notifications (every member's own). */
 export function SettingsTabs({ orgSlug }: { orgSlug: string }) {
   const base = `/orgs/${orgSlug}/settings`;
   return (
@@ -9,6 +9,7 @@ export function SettingsTabs({ orgSlug }: { orgSlug: string }) {
       items={[
         { href: base, label: "General" },
         { href: `${base}/api-keys`, label: "API keys" },
+        { href: `${base}/notifications`, label: "My notifications" },
       ]}
     />
   );

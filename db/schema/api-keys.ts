@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, serial, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { tstz } from "./_columns";
 import { orgs, users } from "./accounts";
@@ -30,12 +31,16 @@ export const apiKeys = pgTable(
     lastUsedIp: text("last_used_ip"),
     /** When api_key.expired was recorded (the first time the expired key was refused); at most once. */
     expiredEventAt: tstz("expired_event_at"),
+    /** When the "expires in 7 days" alert was queued (once per key). */
+    expiryAlertedAt: tstz("expiry_alerted_at"),
   },
   (t) => [
     // authentication: key → row in one probe
     uniqueIndex("api_keys_hash_key").on(t.keyHash),
     // settings page: the org's keys
     index("api_keys_org_idx").on(t.orgId, t.createdAt.desc()),
+    // the tick: live keys with an expiry not yet alerted
+    index("api_keys_expiry_alert_idx").on(t.expiresAt).where(sql`${t.expiresAt} is not null and ${t.revokedAt} is null and ${t.expiryAlertedAt} is null`),
   ],
 );
 

@@ -7,3 +7,4 @@ export * from "./events";
 export * from "./inbox";
 export * from "./fleet";
 export * from "./emails";
+export * from "./notifications";

@@ -2,8 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { appUrl } from "@/lib/email/config";
-import { queueEmails } from "@/lib/email/queue";
-import { renderEmail } from "@/lib/email/render";
+import { queueAlert } from "./queue-alert";
 
 /**
  * Operational alerts to an org's owners and admins, found by the tick (so they survive any crash and go out once
@@ -12,7 +11,8 @@ import { renderEmail } from "@/lib/email/render";
  *   error and a link to review and re-enable it; one per disable, only for disables of the last day;
  * - a webhook that started failing (a new failure streak): at most one per webhook per day.
  * Each alert is claimed by an upsert into webhook_alerts whose guard only one worker can pass, and queued in the
- * same transaction (members-only: an owner or admin who left by the time it is sent gets nothing).
+ * same transaction (members-only: an owner or admin who left by the time it is sent gets nothing; one who turned
+ * operational alerts off gets none: lib/alerts/queue-alert.ts).
  */
 
 const DAY_MS = 86_400_000;
@@ -25,15 +25,7 @@ const lastErrorSql = sql`(select coalesce(da.error, 'HTTP ' || da.response_statu
       and (da.error is not null or da.response_status is null or da.response_status >= 300)
     order by da.attempted_at desc limit 1)`;
 
-async function recipients(tx: Db, orgId: number): Promise<{ id: number; email: string }[]> {
-  return queryRows<{ id: number; email: string }>(
-    tx,
-    sql`select u.id, u.email from memberships m join users u on u.id = m.user_id
-        where m.org_id = ${orgId} and m.role in ('owner', 'admin') order by u.id`,
-  );
-}
-
-async function queueAlert(tx: Db, row: AlertRow, kind: "disabled" | "failing", now: Date): Promise<number[]> {
+async function queueWebhookAlert(tx: Db, row: AlertRow, kind: "disabled" | "failing", now: Date): Promise<number[]> {
   const link = `${appUrl()}/orgs/${row.org_slug}/webhooks/${row.id}`;
   const lastError = row.last_error ?? "—";
   const content =
@@ -54,13 +46,7 @@ async function queueAlert(tx: Db, row: AlertRow, kind: "disabled" | "failing", n
           details: [["Organization", row.org_name], ["URL", row.url], ["Last error", lastError], ["Failing since", new Date(row.since!).toISOString()]] as [string, string][],
           action: { label: "See its deliveries", url: `${link}/deliveries` },
         };
-  const email = await renderEmail({ ...content, footer: `You get operational alerts as an owner or admin of ${row.org_name}.` });
-  const to = await recipients(tx, row.org_id);
-  return queueEmails(
-    tx,
-    to.map((u) => ({ kind: `alert.webhook_${kind}`, to: u.email, orgId: row.org_id, userId: u.id, membersOnly: true, email })),
-    now,
-  );
+  return queueAlert(tx, { id: row.org_id, slug: row.org_slug, name: row.org_name }, `alert.webhook_${kind}`, content, now);
 }
 
 /** Finds and queues due webhook alerts; returns how many emails were queued. */
@@ -110,8 +96,8 @@ export async function queueWebhookAlerts(db: Db, now: Date = new Date()): Promis
           from claimed c join webhooks w on w.id = c.webhook_id join orgs o on o.id = w.org_id`,
     );
     let queued = 0;
-    for (const row of disabled) queued += (await queueAlert(tx, row, "disabled", now)).length;
-    for (const row of failing) queued += (await queueAlert(tx, row, "failing", now)).length;
+    for (const row of disabled) queued += (await queueWebhookAlert(tx, row, "disabled", now)).length;
+    for (const row of failing) queued += (await queueWebhookAlert(tx, row, "failing", now)).length;
     return queued;
   });
 }

@@ -24,8 +24,10 @@ export type Emitted = {
 
 /**
  * The common table expressions that append events and queue their deliveries: `input` (the events),
- * `inserted` (into events) and `queued` (one outbox row per enabled webhook of the org that subscribes to the
- * event type and whose device scope — all / selected devices / tags — covers the device; `returning id`).
+ * `inserted` (into events), `queued` (one outbox row per enabled webhook of the org that subscribes to the
+ * event type and whose device scope — all / selected devices / tags — covers the device; `returning id`) and
+ * `notified` (one notification_items row per member whose My notifications match the same way; emailed by
+ * lib/notifications/pass.ts). All members' matches are one insert … select, whatever their number.
  * With `onlyIf`, nothing is written unless that condition holds (a contact's compare-and-set of its device row).
  * Embed them in a larger statement with `with …, ${eventsCte(…)} select …` so the change, its events and their
  * deliveries commit together, in one round trip.
@@ -87,7 +89,24 @@ export function eventsJsonCte(orgId: number, inputs: readonly EventInput[], emit
            or (w.device_scope = 'selected' and i.device_id = any (w.device_ids))
            or (w.device_scope = 'tags' and (select d.tags from devices d where d.id = i.device_id) && w.device_tags)
         returning id, event_id, webhook_id
+      ),
+      notified as (
+        insert into notification_items (org_id, user_id, event_id, due_at, created_at)
+        select ${orgId}, p.user_id, i.id, ${notifyDueSql(at)}, ${at}::timestamptz
+        from inserted i
+        join notification_prefs p on p.org_id = ${orgId} and i.type = any (p.events)
+        where p.device_scope = 'all'
+           or (p.device_scope = 'selected' and i.device_id = any (p.device_ids))
+           or (p.device_scope = 'tags' and (select d.tags from devices d where d.id = i.device_id) && p.device_tags)
       )`;
+}
+
+/**
+ * When a member's notification item is due: at once (each event) or at the end of the digest window that the
+ * event opens. The pass takes all of a member's pending items once any is due, so a digest lists the window.
+ */
+function notifyDueSql(at: string): SQL {
+  return sql`case when p.mode = 'digest' then ${at}::timestamptz + make_interval(mins => p.digest_minutes) else ${at}::timestamptz end`;
 }
 
 /** `inserted` and `queued` over an `input` CTE (see eventsCte). */
@@ -110,6 +129,16 @@ function insertInputCte(orgId: number, at: string, onlyIf: SQL | undefined, leas
            or (w.device_scope = 'selected' and input.device_id = any (w.device_ids))
            or (w.device_scope = 'tags' and input.device_tags && w.device_tags)
         returning id, event_id, webhook_id
+      ),
+      notified as (
+        insert into notification_items (org_id, user_id, event_id, due_at, created_at)
+        select ${orgId}, p.user_id, input.id, ${notifyDueSql(at)}, ${at}::timestamptz
+        from input
+        join inserted on inserted.id = input.id
+        join notification_prefs p on p.org_id = ${orgId} and input.type = any (p.events)
+        where p.device_scope = 'all'
+           or (p.device_scope = 'selected' and input.device_id = any (p.device_ids))
+           or (p.device_scope = 'tags' and input.device_tags && p.device_tags)
       )`;
 }
 

@@ -5,6 +5,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { preparedRows, queryRows, type Db } from "@/db/client";
 import type { DeviceStatus } from "@/db/schema/devices";
+import { countRevokedUseCte } from "./revoked-token-uses";
 import { emitEvents, eventsCte, newEvents, queuedSql, toQueued, type EventInput } from "@/lib/delivery/emit";
 import type { ClaimedRow } from "@/lib/delivery/claim";
 import { UserError } from "@/lib/errors";
@@ -327,7 +328,8 @@ const pickReportedRow = (r: ReportedFields) => ({
  * reference the request carried (`spd_<ref>_<secret>` with a wrong secret), or of a known token presented again
  * (revoked: matched by hash), and only when that device has the udid of the URL. A missing, malformed or unknown
  * token ties the request to nothing, so nothing is recorded. At most once per device per minute: the throttle is
- * the conditional UPDATE of auth_failure_event_at, so concurrent failures record one event. Returns the number of
+ * the conditional UPDATE of auth_failure_event_at, so concurrent failures record one event. Every use of a revoked
+ * token is also counted per device (revoked_token_uses, for the operational alert). Returns the number of
  * events recorded and the deliveries they queued.
  */
 export async function recordAuthenticationFailure(
@@ -347,11 +349,12 @@ export async function recordAuthenticationFailure(
     const rows = await queryRows<{ id: number; org_id: number; udid: string; name: string; tags: string[]; reason: string }>(
       tx,
       sql`with tied as (
-            select t.device_id, case when t.token_hash = ${hash} then 'revoked_token' else 'invalid_token' end as reason
+            select t.device_id, t.org_id, case when t.token_hash = ${hash} then 'revoked_token' else 'invalid_token' end as reason
             from device_tokens t
             join devices d on d.id = t.device_id and d.org_id = t.org_id
             where (${sql.join(matches, sql` or `)}) and d.udid = ${udid}
-            limit 1)
+            limit 1),
+          ${countRevokedUseCte(now, details.ip)}
           update devices d set auth_failure_event_at = ${nowIso}::timestamptz
           from tied
           where d.id = tied.device_id

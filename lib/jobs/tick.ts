@@ -7,6 +7,8 @@ import { pruneDeliveries } from "@/lib/delivery/retention";
 import { pruneTelemetry } from "@/lib/fleet/retention";
 import { runFleetRollups } from "@/lib/fleet/rollup";
 import { queueWebhookAlerts } from "@/lib/alerts/webhook-alerts";
+import { queueApiKeyExpiryAlerts, queueRevokedTokenAlerts } from "@/lib/alerts/key-alerts";
+import { processNotifications } from "@/lib/notifications/pass";
 import { processEmailOutbox } from "@/lib/email/pass";
 import { pruneEmails } from "@/lib/email/retention";
 import { recordPresenceSweep } from "@/lib/metrics";
@@ -36,7 +38,8 @@ const PRESENCE_BATCH = 500;
 /**
  * One tick of the delivery engine, shared by the embedded loop, `npm run worker` and the cron route:
  * presence sweep (devices gone quiet → offline events), resume parked rows of re-enabled webhooks, delivery
- * batches until nothing is due or the budget passes, operational alerts and the email outbox, then retention pruning
+ * batches until nothing is due or the budget passes, operational alerts, My notifications (each event / digests) and
+ * the email outbox, then retention pruning
  * and the fleet aggregates. Returns counts.
  */
 export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; workerId?: string }): Promise<TickResult> {
@@ -81,10 +84,18 @@ export async function runTick(opts: { now?: Date; budgetMs: number; db?: Db; wor
 
   // Emails go after webhook deliveries, with what is left of the budget (at least a moment: a webhook backlog must
   // not starve them). A failing email pass must not stop retention, so it is logged here and the tick goes on.
-  try {
-    await queueWebhookAlerts(db, clock());
-  } catch (err) {
-    console.error("[alerts] webhook alerts failed:", err instanceof Error ? err.message : err);
+  // Operational alerts and My notifications become emails (each step on its own: one failing must not stop the rest)
+  for (const [name, step] of [
+    ["webhook alerts", () => queueWebhookAlerts(db, clock())],
+    ["API key expiry alerts", () => queueApiKeyExpiryAlerts(db, clock())],
+    ["revoked token alerts", () => queueRevokedTokenAlerts(db, clock())],
+    ["notifications", () => processNotifications(db, clock(), Math.max(1, left()))],
+  ] as const) {
+    try {
+      await step();
+    } catch (err) {
+      console.error(`[alerts] ${name} failed:`, err instanceof Error ? err.message : err);
+    }
   }
   try {
     const mail = await processEmailOutbox({ db, now: opts.now, budgetMs: Math.max(1, left()) });

@@ -26,6 +26,9 @@ const STATUS_EVENTS: EventType[] = ["device.status.online", "device.status.offli
 
 // Chat messages: who, what, status, when. {{…}} values are JSON-escaped (content type application/json).
 const CHAT_LINE = "{{deviceName}} ({{deviceUdid}}): {{eventDescription}}{{#data.status}}, status {{data.status}}{{/data.status}} at {{eventTime}}";
+// …and a link to the device's page in the portal (APP_URL-based, like email links), in each chat's link syntax
+const SLACK_LINK = "{{#deviceUrl}} <{{deviceUrl}}|Open device>{{/deviceUrl}}";
+const MARKDOWN_LINK = "{{#deviceUrl}} [Open device]({{deviceUrl}}){{/deviceUrl}}";
 
 export const WEBHOOK_PRESETS: readonly WebhookPreset[] = [
   {
@@ -48,7 +51,7 @@ export const WEBHOOK_PRESETS: readonly WebhookPreset[] = [
     format: "custom",
     method: "POST",
     contentType: "application/json",
-    bodyTemplate: `{"text":"${CHAT_LINE}"}`,
+    bodyTemplate: `{"text":"${CHAT_LINE}${SLACK_LINK}"}`,
     headers: [],
     events: STATUS_EVENTS,
   },
@@ -60,7 +63,7 @@ export const WEBHOOK_PRESETS: readonly WebhookPreset[] = [
     format: "custom",
     method: "POST",
     contentType: "application/json",
-    bodyTemplate: `{"@type":"MessageCard","@context":"https://schema.org/extensions","summary":"{{deviceName}}: {{eventDescription}}","title":"{{deviceName}}: {{eventDescription}}","text":"${CHAT_LINE}"}`,
+    bodyTemplate: `{"@type":"MessageCard","@context":"https://schema.org/extensions","summary":"{{deviceName}}: {{eventDescription}}","title":"{{deviceName}}: {{eventDescription}}","text":"${CHAT_LINE}${MARKDOWN_LINK}"{{#deviceUrl}},"potentialAction":[{"@type":"OpenUri","name":"Open device","targets":[{"os":"default","uri":"{{deviceUrl}}"}]}]{{/deviceUrl}}}`,
     headers: [],
     events: STATUS_EVENTS,
   },
@@ -72,7 +75,7 @@ export const WEBHOOK_PRESETS: readonly WebhookPreset[] = [
     format: "custom",
     method: "POST",
     contentType: "application/json",
-    bodyTemplate: `{"username":"Signalpost","content":"${CHAT_LINE}"}`,
+    bodyTemplate: `{"username":"Signalpost","content":"${CHAT_LINE}${MARKDOWN_LINK}"}`,
     headers: [],
     events: STATUS_EVENTS,
   },

@@ -10,6 +10,7 @@ import { version } from "@/package.json";
 import { isReservedHeader } from "./http-rules";
 import type { NameValue } from "@/db/schema/webhooks";
 import type { BuiltRequest, EventEnvelope, WebhookSettings } from "./types";
+import { deviceUrl } from "./portal-link";
 
 export const USER_AGENT = `Signalpost-Webhooks/${version}`;
 export const DEFAULT_CUSTOM_CONTENT_TYPE = "application/json";
@@ -68,11 +69,12 @@ function lineProtocolView(envelope: EventEnvelope): Record<string, unknown> {
 }
 
 /**
- * The template variables: the envelope's fields (data.* nested), `json` (the whole envelope as JSON) and `lp` (line
- * protocol pieces, see lineProtocolView).
+ * The template variables: the envelope's fields (data.* nested), `json` (the whole envelope as JSON), `lp` (line
+ * protocol pieces, see lineProtocolView) and `deviceUrl` (the device's page in the portal, lib/webhooks/portal-link.ts;
+ * null for events about no device). `deviceUrl` is a template variable only: the JSON envelope is unchanged.
  */
 export function templateView(envelope: EventEnvelope): Record<string, unknown> {
-  return { ...envelope, json: JSON.stringify(envelope), lp: lineProtocolView(envelope) };
+  return { ...envelope, json: JSON.stringify(envelope), lp: lineProtocolView(envelope), deviceUrl: deviceUrl(envelope) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { truncateAll } from "../support/db";
 import { startReceiver, type Receiver } from "../support/receiver";
 import { actAs } from "../support/session";
-import { ACTION_INPUTS, ACTION_MODULES, FALLBACK_INPUT, NOT_ORG_SCOPED, loadActions } from "./support/action-inputs";
+import { ACTION_INPUTS, ACTION_MODULES, FALLBACK_INPUT, NOT_ORG_SCOPED, OWN_SETTINGS, loadActions } from "./support/action-inputs";
 import { snapshotDatabase, useReliabilityDatabase } from "./support/db";
 import { seedTenants, type Tenant, type Tenants } from "./support/tenants";
 
@@ -196,6 +196,19 @@ describe("security matrix: tenancy and roles for every server action and org rou
       if (spec.refersToIds) attempts.push(["org B's owner with org A's ids", tenants.ownerB.id, spec.build(B.slug, A, tenants, receiver.url)]);
       for (const [who, userId, input] of attempts) {
         actAs(userId);
+        const ownTable = OWN_SETTINGS[name];
+        if (ownTable && userId === tenants.memberA.id) {
+          // a member's own settings: allowed, and only the caller's own row of that table changes
+          const r = await run(action.fn, input);
+          expect(r.ok, `${name}: org A's member on their own settings (${r.message})`).toBe(true);
+          expect(await snapshotDatabase(t.db, {}, [...SKIP, ownTable]), `${name}: org A's member changed more than their own settings`).toEqual(
+            (({ [ownTable]: _own, ...rest }) => rest)(before),
+          );
+          const rows = await queryRows<{ org_id: number; user_id: number }>(t.db, sql`select org_id, user_id from ${sql.identifier(ownTable)}`);
+          expect(rows.map((x) => [Number(x.org_id), Number(x.user_id)])).toEqual([[A.orgId, tenants.memberA.id]]);
+          await t.db.execute(sql`delete from ${sql.identifier(ownTable)}`);
+          continue;
+        }
         const r = await run(action.fn, input);
         expect(r.ok, `${name}: ${who} was not refused (${r.message})`).toBe(false);
         expect(r.message, `${name}: ${who} got no message`).toBeTruthy();

@@ -58,6 +58,27 @@ describe("webhook presets", () => {
     if (id === "discord") expect(body.username).toBe("Signalpost");
   });
 
+  it.each(["slack", "teams", "discord"])("%s: links to the device's page in the portal (APP_URL)", (id) => {
+    const saved = process.env.APP_URL;
+    process.env.APP_URL = "https://portal.example.test/";
+    try {
+      const link = "https://portal.example.test/go/device/2/ce0917198075440c057e";
+      const body = JSON.parse(build(id, "device.status.offline", { deviceName: HOSTILE }).body);
+      if (id === "slack") expect(body.text).toContain(` <${link}|Open device>`);
+      if (id === "discord") expect(body.content).toContain(` [Open device](${link})`);
+      if (id === "teams") {
+        expect(body.text).toContain(`[Open device](${link})`);
+        expect(body.potentialAction).toEqual([{ "@type": "OpenUri", name: "Open device", targets: [{ os: "default", uri: link }] }]);
+      }
+      // an event about no device: no link, and the JSON stays valid
+      const orgEvent = JSON.parse(build(id, "api_key.created").body);
+      expect(JSON.stringify(orgEvent)).not.toContain("/go/device/");
+    } finally {
+      if (saved === undefined) delete process.env.APP_URL;
+      else process.env.APP_URL = saved;
+    }
+  });
+
   it("InfluxDB: one line per signal for telemetry, the status as a field otherwise, escaped", () => {
     const telemetry = build("influxdb", "device.telemetry", { deviceName: "Lab phone, rack=2", data: { signals: { temperature: 21.5, "battery level": 87, charging: true, mode: 'eco "x"' } } });
     expect(telemetry.headers["content-type"]).toBe("text/plain; charset=utf-8");

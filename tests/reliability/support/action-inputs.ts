@@ -11,6 +11,7 @@ export async function loadActions(): Promise<{ name: string; module: string; fn:
     "device-csv": await import("@/lib/actions/device-csv"),
     inbox: await import("@/lib/actions/inbox"),
     members: await import("@/lib/actions/members"),
+    notifications: await import("@/lib/actions/notifications"),
     org: await import("@/lib/actions/org"),
     webhooks: await import("@/lib/actions/webhooks"),
   };
@@ -24,7 +25,7 @@ export async function loadActions(): Promise<{ name: string; module: string; fn:
 }
 
 /** The action modules on disk, to check that loadActions lists every one. */
-export const ACTION_MODULES = ["api-keys", "auth", "deliveries", "device-csv", "devices", "emails", "inbox", "invitations", "members", "org", "password-reset", "safe-action", "webhooks"];
+export const ACTION_MODULES = ["api-keys", "auth", "deliveries", "device-csv", "devices", "emails", "inbox", "invitations", "members", "notifications", "org", "password-reset", "safe-action", "webhooks"];
 
 /**
  * Actions that are not scoped to an org, with the reason: the tenancy matrix does not apply to them (they are
@@ -41,6 +42,14 @@ export const NOT_ORG_SCOPED: Record<string, string> = {
   signUpWithInvitationAction: "public: sign-up through a single-use invitation link (tests/accounts/invitations.test.ts)",
   requestPasswordResetAction: "public: never reveals whether the email exists (tests/accounts/password-reset.test.ts)",
   resetPasswordAction: "public: authorized by the single-use reset link (tests/accounts/password-reset.test.ts)",
+};
+
+/**
+ * Actions every member (read-only members too) may call for THEMSELVES, with the one table they write: for org A's
+ * member the matrix expects success that changes only the caller's own row of that table (org A, member A).
+ */
+export const OWN_SETTINGS: Record<string, string> = {
+  saveMyNotificationsAction: "notification_prefs",
 };
 
 function asForm(values: Record<string, unknown>): FormData {
@@ -99,6 +108,10 @@ export const ACTION_INPUTS: Record<string, InputSpec> = {
   removeMemberAction: { refersToIds: true, build: (slug, ids, t) => ({ orgSlug: slug, userId: String(spareOf(ids, t)) }) },
   renameOrgAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug, name: "Renamed org" }) },
   sendTestEmailAction: { refersToIds: false, build: (slug) => ({ orgSlug: slug }) },
+  saveMyNotificationsAction: {
+    refersToIds: true,
+    build: (slug, ids) => ({ orgSlug: slug, events: ["device.status.offline"], deviceScope: "selected", deviceIds: [String(ids.deviceId)], mode: "digest", digestMinutes: "15" }),
+  },
 };
 
 /** Fallback for an action added later without a row above: the org and every kind of id. */
