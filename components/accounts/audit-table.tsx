@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Badge, buttonClasses, Card, EmptyState, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Badge, buttonClasses, Card, EmptyState, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import type { AuditRow } from "@/lib/audit";
 
 /** The audit log page body: who did what, when, newest first, with Newer/Older pagination. */
@@ -41,7 +41,7 @@ export function AuditTable({
           {entries.map((e) => (
             <TR key={e.id}>
               <TD className="whitespace-nowrap text-muted">
-                <RelativeTime value={e.createdAt} />
+                <Timestamp value={e.createdAt} />
               </TD>
               <TD className="hidden sm:table-cell">
                 {e.system ? (

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Alert, Card, CardBody, CardHeader, CopyButton, RelativeTime, formatAbsolute } from "@/components/ui";
+import { Alert, Card, CardBody, CardHeader, CopyButton, Timestamp, formatAbsolute } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import type { DeliveryAttemptView, DeliveryDetail } from "@/lib/delivery/log";
 import { RedeliverButton } from "./redeliver-button";
@@ -77,7 +77,7 @@ function Attempt({ attempt, index, open }: { attempt: DeliveryAttemptView; index
         <span aria-hidden="true" className="text-muted transition-transform group-open:rotate-90">›</span>
         <span className="text-sm font-medium">Attempt {index + 1}</span>
         <span className="text-sm text-muted" title={formatAbsolute(new Date(attempt.attemptedAt))}>
-          <RelativeTime value={attempt.attemptedAt} />
+          <Timestamp value={attempt.attemptedAt} />
         </span>
         <ResponseCode code={attempt.responseStatus} />
         {attempt.durationMs != null ? <span className="text-xs text-muted">{attempt.durationMs} ms</span> : null}
@@ -181,7 +181,7 @@ export function DeliveryDetailView({
               )}
             </Row>
             <Row label="Created">
-              <RelativeTime value={d.createdAt} />
+              <Timestamp value={d.createdAt} />
             </Row>
             <Row label="Attempts">
               {attempts.length}
@@ -197,14 +197,14 @@ export function DeliveryDetailView({
                   "Sending now"
                 ) : (
                   <span data-testid="next-attempt">
-                    <RelativeTime value={d.nextAttemptAt} />
+                    <Timestamp value={d.nextAttemptAt} />
                     {d.nextAttemptAt ? <span className="text-muted"> · {formatAbsolute(new Date(d.nextAttemptAt))}</span> : null}
                   </span>
                 )}
               </Row>
             ) : (
               <Row label={d.status === "succeeded" ? "Delivered" : "Gave up"}>
-                <RelativeTime value={d.completedAt} />
+                <Timestamp value={d.completedAt} />
               </Row>
             )}
           </dl>

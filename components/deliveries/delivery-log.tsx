@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Alert, Button, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Button, Card, EmptyState, Input, Timestamp, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeliveryListItem, DeliveryPage } from "@/lib/delivery/log";
@@ -47,12 +47,12 @@ function Outcome({ d }: { d: DeliveryListItem }) {
 
 /** When: completion time, or the next attempt for pending deliveries. */
 function When({ d }: { d: DeliveryListItem }) {
-  if (d.status !== "pending") return <RelativeTime value={d.completedAt ?? d.lastAttemptAt} className="text-muted" />;
+  if (d.status !== "pending") return <Timestamp value={d.completedAt ?? d.lastAttemptAt} className="text-muted" />;
   if (d.parked) return <span className="text-xs text-muted">Waiting for the webhook to be enabled</span>;
   if (d.inFlight) return <span className="text-xs text-muted">Sending now</span>;
   return (
     <span className="text-xs text-muted">
-      Next attempt <RelativeTime value={d.nextAttemptAt} />
+      Next attempt <Timestamp value={d.nextAttemptAt} />
     </span>
   );
 }

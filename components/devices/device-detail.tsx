@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useActionState, useState, useTransition } from "react";
-import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Modal, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Modal, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
@@ -80,8 +80,8 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
         />
         <CardBody>
           <dl className="grid grid-cols-2 gap-x-6 gap-y-5 md:grid-cols-4">
-            <Fact label="Last seen">{device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : "Never"}</Fact>
-            <Fact label="Registered">{device.registeredAt ? <RelativeTime value={device.registeredAt} /> : "Not yet (no contact)"}</Fact>
+            <Fact label="Last seen">{device.lastSeenAt ? <Timestamp value={device.lastSeenAt} /> : "Never"}</Fact>
+            <Fact label="Registered">{device.registeredAt ? <Timestamp value={device.registeredAt} /> : "Not yet (no contact)"}</Fact>
             <Fact label="Firmware">
               <span className="font-mono">{device.firmwareVersion ?? "—"}</span>
             </Fact>
@@ -99,7 +99,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                   <span className="block text-xs text-muted">
                     {token.lastUsedAt ? (
                       <>
-                        used <RelativeTime value={token.lastUsedAt} />
+                        used <Timestamp value={token.lastUsedAt} />
                       </>
                     ) : (
                       "never used"
@@ -111,7 +111,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
               )}
             </Fact>
             <Fact label="Added">
-              <RelativeTime value={device.createdAt} />
+              <Timestamp value={device.createdAt} />
             </Fact>
             <Fact label="Last address">
               <span className="font-mono text-[13px]" data-testid="device-last-ip">
@@ -162,7 +162,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                     </TD>
                     <TD className="break-words text-muted">{summarizeEvent(e.type, e.data)}</TD>
                     <TD className="whitespace-nowrap text-muted">
-                      <RelativeTime value={e.createdAt} />
+                      <Timestamp value={e.createdAt} />
                     </TD>
                   </TR>
                 ))}
@@ -189,7 +189,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                     <TD className="font-mono text-xs">{s.name}</TD>
                     <TD className="font-mono text-xs">{shortJson(s.value)}</TD>
                     <TD className="whitespace-nowrap text-muted">
-                      <RelativeTime value={s.receivedAt} />
+                      <Timestamp value={s.receivedAt} />
                     </TD>
                   </TR>
                 ))}

@@ -5,7 +5,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
-import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Input, Timestamp, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
@@ -337,7 +337,7 @@ function DeviceRow({ device, orgSlug, signalColumns }: { device: DeviceView; org
         <DeviceStatusBadge status={displayStatus(device)} />
       </TD>
       <TD className="whitespace-nowrap text-muted">
-        {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">Never</span>}
+        {device.lastSeenAt ? <Timestamp value={device.lastSeenAt} /> : <span className="text-faint">Never</span>}
       </TD>
       <TD className="font-mono text-xs text-muted">{device.firmwareVersion ?? <span className="text-faint">—</span>}</TD>
       <TD>
@@ -376,7 +376,7 @@ function DeviceCard({ device, orgSlug }: { device: DeviceView; orgSlug: string }
       <p className="break-all font-mono text-xs text-muted">{device.udid}</p>
       <p className="flex flex-wrap gap-x-3 gap-y-1 text-xs text-muted">
         <span>
-          Last seen {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">never</span>}
+          Last seen {device.lastSeenAt ? <Timestamp value={device.lastSeenAt} /> : <span className="text-faint">never</span>}
         </span>
         {device.firmwareVersion ? <span className="font-mono">{device.firmwareVersion}</span> : null}
       </p>

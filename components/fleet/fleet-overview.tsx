@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { DeviceStatusBadge, STATUS_LABELS } from "@/components/devices/status-badge";
-import { Alert, Badge, Card, CardBody, CardHeader, RelativeTime, cn } from "@/components/ui";
+import { Alert, Badge, Card, CardBody, CardHeader, Timestamp, cn } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import type { FleetOverview as Overview, HourlyCounts, OverviewDevice, OverviewRange } from "@/lib/fleet/overview";
 import { DEVICE_DISPLAY_STATUSES } from "@/lib/validation/devices";
@@ -51,11 +51,11 @@ function DeviceLinks({ orgSlug, devices, empty, when }: { orgSlug: string; devic
           <span className="shrink-0 text-muted">
             {when === "lastSeen" ? (
               <>
-                last seen <RelativeTime value={d.lastSeenAt} />
+                last seen <Timestamp value={d.lastSeenAt} />
               </>
             ) : (
               <>
-                added <RelativeTime value={d.createdAt} />
+                added <Timestamp value={d.createdAt} />
               </>
             )}
           </span>

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { Button, ConfirmDialog, CopyButton, FormMessage, Modal, RelativeTime, Select } from "@/components/ui";
+import { Button, ConfirmDialog, CopyButton, FormMessage, Modal, Timestamp, Select } from "@/components/ui";
 import {
   deleteWebhookAction,
   revealWebhookSecretAction,
@@ -75,7 +75,7 @@ export function SecretPanel({ orgSlug, id, name, previousExpiresAt }: Ref & { pr
       </div>
       {previousExpiresAt ? (
         <p className="rounded-md border border-warning/30 bg-warning-soft px-3 py-2 text-[13px] text-warning">
-          Rotation in progress: the previous secret keeps verifying, ending <RelativeTime value={previousExpiresAt} />. Deliveries carry
+          Rotation in progress: the previous secret keeps verifying, ending <Timestamp value={previousExpiresAt} />. Deliveries carry
           both signatures until then.
         </p>
       ) : null}

@@ -1,4 +1,4 @@
-import { Badge, RelativeTime } from "@/components/ui";
+import { Badge, Timestamp } from "@/components/ui";
 
 /** Active / Disabled pill, with the reason under it when disabled. */
 export function WebhookStatus({ enabled, reason }: { enabled: boolean; reason: string | null }) {
@@ -22,7 +22,7 @@ export function LastDelivery({ at, status, error }: { at: Date | null; status: n
       <Badge tone={ok ? "success" : status != null ? "warning" : "danger"}>{status != null ? `HTTP ${status}` : "Failed"}</Badge>
       <span className="max-w-56 truncate text-xs text-muted" title={error ?? undefined}>
         {!ok && error ? `${error} · ` : ""}
-        <RelativeTime value={at} />
+        <Timestamp value={at} />
       </span>
     </span>
   );

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { EmailStatusBadge } from "@/components/emails/status-badge";
 import { SendTestEmail } from "@/components/emails/send-test-email";
-import { Card, EmptyState, PageHeader, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Card, EmptyState, PageHeader, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { findUser } from "@/lib/accounts";
 import { requireOrgPage } from "@/lib/auth/page";
@@ -67,7 +67,7 @@ export default async function EmailsPage({
                   </TD>
                   <TD className="hidden md:table-cell">{e.attempts}</TD>
                   <TD className="hidden md:table-cell">
-                    <RelativeTime value={e.createdAt.toISOString()} />
+                    <Timestamp value={e.createdAt.toISOString()} />
                   </TD>
                 </TR>
               ))}

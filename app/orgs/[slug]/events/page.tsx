@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge, buttonClasses, Card, EmptyState, Input, PageHeader, RelativeTime, Select, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Badge, buttonClasses, Card, EmptyState, Input, PageHeader, Timestamp, Select, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
 import { listEvents } from "@/lib/delivery/event-log";
@@ -115,7 +115,7 @@ export default async function EventsPage({
                   </TD>
                   <TD>{e.deliveryCount ? <Badge tone="accent">{e.deliveryCount}</Badge> : <span className="text-muted">none</span>}</TD>
                   <TD className="whitespace-nowrap text-muted">
-                    <RelativeTime value={e.createdAt} />
+                    <Timestamp value={e.createdAt} />
                   </TD>
                 </TR>
               ))}

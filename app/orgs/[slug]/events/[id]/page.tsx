@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeliveryStatusBadge } from "@/components/deliveries/status-badge";
-import { Card, CardHeader, EmptyState, PageHeader, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Card, CardHeader, EmptyState, PageHeader, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
 import { getEvent } from "@/lib/delivery/event-log";
@@ -35,7 +35,7 @@ export default async function EventPage({ params }: { params: Promise<{ slug: st
           <dl className="grid grid-cols-[8rem_minmax(0,1fr)] gap-y-2 px-5 py-4 text-sm">
             <dt className="text-muted">When</dt>
             <dd>
-              <RelativeTime value={event.createdAt} /> <span className="text-xs text-muted">({event.createdAt})</span>
+              <Timestamp value={event.createdAt} /> <span className="text-xs text-muted">({event.createdAt})</span>
             </dd>
             <dt className="text-muted">Device</dt>
             <dd>
@@ -85,7 +85,7 @@ export default async function EventPage({ params }: { params: Promise<{ slug: st
                       <DeliveryStatusBadge status={d.status} attempts={d.attempts} parked={false} inFlight={false} />
                     </TD>
                     <TD className="whitespace-nowrap text-muted">
-                      <RelativeTime value={d.createdAt} />
+                      <Timestamp value={d.createdAt} />
                     </TD>
                   </TR>
                 ))}
