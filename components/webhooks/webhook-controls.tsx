@@ -75,8 +75,8 @@ export function SecretPanel({ orgSlug, id, name, previousExpiresAt }: Ref & { pr
       </div>
       {previousExpiresAt ? (
         <p className="rounded-md border border-warning/30 bg-warning-soft px-3 py-2 text-[13px] text-warning">
-          Rotation in progress: the previous secret keeps verifying, ending <Timestamp value={previousExpiresAt} />. Deliveries carry
-          both signatures until then.
+          Rotation in progress: the previous secret keeps verifying until <Timestamp value={previousExpiresAt} mode="absolute" className="font-medium" />.
+          Deliveries carry both signatures until then.
         </p>
       ) : null}
       <FormMessage state={message && (!message.ok || !previousExpiresAt) ? message : null} />
