@@ -1,4 +1,4 @@
-import { Badge, Timestamp } from "@/components/ui";
+import { Badge, Timestamp, Truncate } from "@/components/ui";
 
 /** Active / Disabled pill, with the reason under it when disabled. */
 export function WebhookStatus({ enabled, reason }: { enabled: boolean; reason: string | null }) {
@@ -13,15 +13,28 @@ export function WebhookStatus({ enabled, reason }: { enabled: boolean; reason: s
   );
 }
 
-/** The last delivery attempt's outcome. */
-export function LastDelivery({ at, status, error }: { at: Date | null; status: number | null; error: string | null }) {
+/** The last delivery attempt's outcome; `inline` is the one-line form of the phone cards. */
+export function LastDelivery({ at, status, error, inline = false }: { at: Date | null; status: number | null; error: string | null; inline?: boolean }) {
   if (!at) return <span className="text-sm text-faint">No deliveries yet</span>;
   const ok = status != null && status >= 200 && status < 300;
+  const code = <Badge tone={ok ? "success" : status != null ? "warning" : "danger"}>{status != null ? `HTTP ${status}` : "Failed"}</Badge>;
+  if (inline) {
+    return (
+      <span className="inline-flex items-center gap-1.5">
+        {code}
+        <Timestamp value={at} />
+      </span>
+    );
+  }
   return (
     <span className="inline-flex flex-col items-start gap-0.5">
-      <Badge tone={ok ? "success" : status != null ? "warning" : "danger"}>{status != null ? `HTTP ${status}` : "Failed"}</Badge>
-      <span className="max-w-56 truncate text-xs text-muted" title={error ?? undefined}>
-        {!ok && error ? `${error} · ` : ""}
+      {code}
+      <span className="max-w-56 text-xs text-muted">
+        {!ok && error ? (
+          <>
+            <Truncate text={error} max={40} /> ·{" "}
+          </>
+        ) : null}
         <Timestamp value={at} />
       </span>
     </span>
