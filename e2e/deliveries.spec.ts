@@ -42,7 +42,7 @@ test("a failing delivery shows its error and next attempt; Redeliver after the r
   const row = page.getByTestId("delivery-row").first();
   await expect(row).toContainText("receiver answered HTTP 500 (Internal Server Error)");
   await expect(row).toContainText("Lab phone");
-  await expect(row).toContainText(/Next attempt|Sending now|Failed/);
+  await expect(row).toContainText(/Next attempt|Retrying now|Sending now|Failed/);
   await page.screenshot({ path: "e2e/screenshots/deliveries-log.png", fullPage: true });
 
   // its page: the error, the next attempt, and the attempt with request and response
