@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Alert, Card, CardBody, CardHeader, CopyButton, EmptyState, Timestamp, Truncate, formatRelative } from "@/components/ui";
+import { Alert, Card, CardBody, CardHeader, CopyButton, EmptyState, Timestamp, Truncate } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import type { DeliveryAttemptView, DeliveryDetail } from "@/lib/delivery/log";
 import { RedeliverButton } from "./redeliver-button";
@@ -204,7 +204,7 @@ export function DeliveryDetailView({
                   "Sending now"
                 ) : (
                   <span data-testid="next-attempt">
-                    <Timestamp value={d.nextAttemptAt} format={(at, now) => (at.getTime() - now.getTime() < 5_000 ? "Retrying now" : formatRelative(at, now))} />
+                    <Timestamp value={d.nextAttemptAt} dueText="Retrying now" />
                     {d.nextAttemptAt ? (
                       <span className="text-muted">
                         {" "}

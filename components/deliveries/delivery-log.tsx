@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Alert, Card, EmptyState, Input, Pagination, Select, Spinner, Table, TBody, TD, TH, THead, Timestamp, TR, Truncate, formatRelative } from "@/components/ui";
+import { Alert, Card, EmptyState, Input, Pagination, Select, Spinner, Table, TBody, TD, TH, THead, Timestamp, TR, Truncate } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeliveryListItem, DeliveryPage } from "@/lib/delivery/log";
@@ -45,11 +45,6 @@ function Outcome({ d }: { d: DeliveryListItem }) {
   );
 }
 
-/** "Next attempt in 4 minutes", or "Retrying now" once the attempt is due (never "Next attempt just now"). */
-function nextAttemptText(date: Date, now: Date): string {
-  return date.getTime() - now.getTime() < 5_000 ? "Retrying now" : `Next attempt ${formatRelative(date, now)}`;
-}
-
 /** When: completion time, or the next attempt for pending deliveries. */
 function When({ d }: { d: DeliveryListItem }) {
   if (d.status !== "pending") return <Timestamp value={d.completedAt ?? d.lastAttemptAt} className="text-muted" />;
@@ -57,7 +52,8 @@ function When({ d }: { d: DeliveryListItem }) {
   if (d.inFlight) return <span className="text-xs text-muted">Sending now</span>;
   return (
     <span className="text-xs text-muted">
-      <Timestamp value={d.nextAttemptAt} format={nextAttemptText} />
+      {/* "Next attempt in 4 minutes", or "Retrying now" once due (never "Next attempt just now") */}
+      <Timestamp value={d.nextAttemptAt} prefix="Next attempt" dueText="Retrying now" />
     </span>
   );
 }

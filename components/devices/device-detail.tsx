@@ -80,8 +80,12 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
         />
         <CardBody>
           <dl className="grid grid-cols-2 gap-x-6 gap-y-5 md:grid-cols-4">
-            <Fact label="Last seen">{device.lastSeenAt ? <Timestamp value={device.lastSeenAt} /> : "Never"}</Fact>
-            <Fact label="Registered">{device.registeredAt ? <Timestamp value={device.registeredAt} /> : "Not yet (no contact)"}</Fact>
+            <Fact label="Last seen">
+              <Timestamp value={device.lastSeenAt} empty="Never" />
+            </Fact>
+            <Fact label="First contact">
+              <Timestamp value={device.registeredAt} empty="Not yet" />
+            </Fact>
             <Fact label="Firmware">
               <span className="font-mono">{device.firmwareVersion ?? "—"}</span>
             </Fact>
@@ -110,7 +114,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                 "None"
               )}
             </Fact>
-            <Fact label="Added">
+            <Fact label="Added to Signalpost">
               <Timestamp value={device.createdAt} />
             </Fact>
             <Fact label="Last address">
@@ -141,27 +145,40 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
             }
           />
           {events.length === 0 ? (
-            <EmptyState title="No events yet" text="Events appear when the device reports a change." />
+            <EmptyState
+              title="No events yet"
+              text={`Events appear when the device reports a change: POST {"status": "online"} to /api/v1/devices/${device.udid}/status with its token.`}
+            />
           ) : (
             <Table aria-label="Recent events">
               <THead>
                 <tr>
                   <TH>Event</TH>
-                  <TH>Details</TH>
+                  <TH className="hidden sm:table-cell">Details</TH>
                   <TH>When</TH>
                 </tr>
               </THead>
               <TBody>
                 {events.map((e) => (
                   <TR key={e.id}>
-                    <TD>
-                      <Link href={`/orgs/${orgSlug}/events/${e.id}`} className="font-medium hover:underline">
+                    <TD className="min-w-0">
+                      <Link href={`/orgs/${orgSlug}/events/${e.id}`} className="font-medium text-accent underline-offset-2 hover:underline">
                         {catalogEntry(e.type)?.description ?? e.type}
                       </Link>
                       <span className="block break-all font-mono text-[11px] text-muted">{e.type}</span>
+                      <span className="block break-words text-xs text-muted sm:hidden">{summarizeEvent(e.type, e.data)}</span>
+                      <span className="block text-xs">
+                        {e.deliveryCount ? (
+                          <Link href={`/orgs/${orgSlug}/events/${e.id}#deliveries`} className="text-accent underline-offset-2 hover:underline">
+                            {e.deliveryCount} {e.deliveryCount === 1 ? "delivery" : "deliveries"}
+                          </Link>
+                        ) : (
+                          <span className="text-faint">No deliveries</span>
+                        )}
+                      </span>
                     </TD>
-                    <TD className="break-words text-muted">{summarizeEvent(e.type, e.data)}</TD>
-                    <TD className="whitespace-nowrap text-muted">
+                    <TD className="hidden break-words text-muted sm:table-cell">{summarizeEvent(e.type, e.data)}</TD>
+                    <TD className="whitespace-nowrap align-top text-muted">
                       <Timestamp value={e.createdAt} />
                     </TD>
                   </TR>
@@ -173,7 +190,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
         <Card className="min-w-0">
           <CardHeader title="Recent signals" description="Telemetry the device sent, newest first." />
           {signals.length === 0 ? (
-            <EmptyState title="No signals yet" text={`POST {"signals": {...}} to /api/v1/devices/${device.udid}/signals.`} />
+            <EmptyState title="No signals yet" text={`To record telemetry, POST {"signals": {...}} to /api/v1/devices/${device.udid}/signals with its token.`} />
           ) : (
             <Table aria-label="Recent signals">
               <THead>

@@ -120,7 +120,7 @@ export function Rollout({ orgSlug, tags, canModify, initial }: { orgSlug: string
               {data.laggards.map((d) => (
                 <TR key={d.id}>
                   <TD>
-                    <Link href={`/orgs/${orgSlug}/devices/${d.id}`} className="font-medium hover:underline">
+                    <Link href={`/orgs/${orgSlug}/devices/${d.id}`} className="font-medium text-accent underline-offset-2 hover:underline">
                       {d.name}
                     </Link>
                     <span className="block font-mono text-[11px] text-muted">{d.udid}</span>

@@ -45,7 +45,7 @@ function DeviceLinks({ orgSlug, devices, empty, when }: { orgSlug: string; devic
     <ul className="divide-y divide-line">
       {devices.map((d) => (
         <li key={d.id} className="flex items-center justify-between gap-3 px-5 py-2.5 text-sm">
-          <Link href={`/orgs/${orgSlug}/devices/${d.id}`} className="min-w-0 truncate font-medium text-fg hover:text-accent hover:underline">
+          <Link href={`/orgs/${orgSlug}/devices/${d.id}`} className="min-w-0 truncate font-medium text-accent underline-offset-2 hover:underline">
             {d.name}
           </Link>
           <span className="shrink-0 text-muted">
@@ -173,7 +173,7 @@ export function FleetOverview({ orgSlug, initial }: { orgSlug: string; initial: 
             <ul className="divide-y divide-line" data-testid="fleet-webhooks">
               {o.webhooksNeedingAttention.map((w) => (
                 <li key={w.id} className="flex items-center justify-between gap-3 px-5 py-2.5 text-sm">
-                  <Link href={`/orgs/${orgSlug}/webhooks/${w.id}`} className="min-w-0 truncate font-medium text-fg hover:text-accent hover:underline">
+                  <Link href={`/orgs/${orgSlug}/webhooks/${w.id}`} className="min-w-0 truncate font-medium text-accent underline-offset-2 hover:underline">
                     {w.name}
                   </Link>
                   {w.enabled ? (

@@ -20,8 +20,13 @@ export type TimestampProps = {
   value: Date | string | number | null | undefined;
   /** "relative" (default): "3 minutes ago", exact time on hover/focus. "absolute": the exact time, relative on hover/focus. */
   mode?: "relative" | "absolute";
-  /** Custom visible text for relative mode, e.g. (d, now) => d <= now ? "Retrying now" : `Next attempt ${formatRelative(d, now)}`. */
-  format?: (date: Date, now: Date) => string;
+  /** Words before the relative text: "Next attempt" → "Next attempt in 4 minutes". */
+  prefix?: string;
+  /**
+   * For a time in the future that something waits for (a retry): the text once it is due or overdue, instead of
+   * "just now" or "2 minutes ago" (e.g. "Retrying now"). Replaces the prefix too.
+   */
+  dueText?: string;
   /** What shows for a missing value. */
   empty?: string;
   /** false inside a link or button (no nested focusable element); the hint then shows on hover only. */
@@ -36,7 +41,7 @@ export type TimestampProps = {
  * suppressed (on the <time>'s own text only). Absolute mode renders UTC on the server and switches to the
  * viewer's zone after mount.
  */
-export function Timestamp({ value, mode = "relative", format, empty = "—", focusable = true, className }: TimestampProps) {
+export function Timestamp({ value, mode = "relative", prefix, dueText, empty = "—", focusable = true, className }: TimestampProps) {
   const now = useNow();
   const mounted = useHydrated();
   const date = toDate(value);
@@ -45,8 +50,9 @@ export function Timestamp({ value, mode = "relative", format, empty = "—", foc
   const utc = formatUtc(date);
   const local = mounted ? formatLocal(date) : utc;
   const exact = local === utc || local.endsWith(" UTC") ? utc : `${local}\n${utc}`;
-  const relative = format ? format(date, now) : formatRelative(date, now);
-  const text = mode === "absolute" ? local : relative;
+  const relative = formatRelative(date, now);
+  const due = dueText !== undefined && date.getTime() - now.getTime() < 5_000;
+  const text = due ? dueText : mode === "absolute" ? local : prefix ? `${prefix} ${relative}` : relative;
   const hint = mode === "absolute" ? `${relative[0].toUpperCase()}${relative.slice(1)}\n${exact}` : exact;
 
   return (

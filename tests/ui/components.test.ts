@@ -70,9 +70,14 @@ describe("<Timestamp>", () => {
     expect(html(h(Timestamp, { value: null }))).toContain("—");
     expect(html(h(Timestamp, { value: "not a date", empty: "Never" }))).toContain("Never");
   });
-  it("takes a custom relative text", () => {
-    const out = html(h(Timestamp, { value: new Date(Date.now() - 1000), format: () => "Retrying now" }));
-    expect(out).toContain("Retrying now");
+  it("says \"Retrying now\" for a due retry instead of \"Next attempt just now\", and prefixes a future one", () => {
+    const due = html(h(Timestamp, { value: new Date(Date.now() - 1000), prefix: "Next attempt", dueText: "Retrying now" }));
+    expect(due).toContain("Retrying now");
+    expect(due).not.toContain("just now");
+    const overdue = html(h(Timestamp, { value: new Date(Date.now() - 120_000), prefix: "Next attempt", dueText: "Retrying now" }));
+    expect(overdue).toContain("Retrying now");
+    const later = html(h(Timestamp, { value: new Date(Date.now() + 4 * 60_000 + 30_000), prefix: "Next attempt", dueText: "Retrying now" }));
+    expect(later).toContain("Next attempt in 5 minutes");
   });
 });
 

@@ -101,7 +101,7 @@ export default async function EventsPage({
                   <TD className="hidden md:table-cell">
                     {e.deviceUdid ? (
                       e.deviceId ? (
-                        <Link href={`/orgs/${ctx.orgSlug}/devices/${e.deviceId}`} className="hover:underline">
+                        <Link href={`/orgs/${ctx.orgSlug}/devices/${e.deviceId}`} className="text-accent underline-offset-2 hover:underline">
                           {e.deviceName} <span className="font-mono text-xs text-muted">{e.deviceUdid}</span>
                         </Link>
                       ) : (

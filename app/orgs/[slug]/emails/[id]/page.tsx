@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { EmailStatusBadge } from "@/components/emails/status-badge";
 import { Card, CardHeader, PageHeader, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
@@ -25,11 +24,7 @@ export default async function EmailPage({ params }: { params: Promise<{ slug: st
   return (
     <>
       <PageHeader
-        back={
-          <Link href={base} className="hover:text-fg">
-            ← Emails
-          </Link>
-        }
+        breadcrumb={[{ label: "Emails", href: base }, { label: `Email ${email.id}` }]}
         title={email.subject}
         description={
           <span className="flex flex-wrap items-center gap-2">
@@ -37,7 +32,7 @@ export default async function EmailPage({ params }: { params: Promise<{ slug: st
             <EmailStatusBadge status={email.status} transport={email.transport} attempts={email.attempts} />
             {email.status === "pending" && email.attempts > 0 ? (
               <span>
-                next attempt <Timestamp value={email.nextAttemptAt.toISOString()} />
+                <Timestamp value={email.nextAttemptAt.toISOString()} prefix="next attempt" dueText="retrying now" />
               </span>
             ) : null}
           </span>
