@@ -7,6 +7,7 @@ import {
   Button,
   Card,
   CardHeader,
+  EmptyState,
   Field,
   FormMessage,
   Input,
@@ -85,7 +86,7 @@ export function InvitationsPanel({ orgSlug, actorRole, invitations }: { orgSlug:
         </form>
       </Modal>
       {invitations.length === 0 ? (
-        <p className="px-5 py-4 text-sm text-muted">No pending invitations.</p>
+        <EmptyState compact title="No pending invitations" text="Invite a teammate with Invite by email; the invitation waits here until it is accepted." />
       ) : (
         <Table aria-label="Pending invitations">
           <THead>
