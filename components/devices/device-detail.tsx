@@ -242,6 +242,8 @@ function DeviceActions({ orgSlug, device }: { orgSlug: string; device: DeviceVie
       <Button size="sm" onClick={() => setConfirm("token")}>
         Regenerate token
       </Button>
+      {/* the destructive action is set apart from the others */}
+      <span aria-hidden="true" className="mx-1 h-5 w-px bg-line" />
       <Button size="sm" variant="danger" onClick={() => setConfirm("delete")}>
         Delete
       </Button>

@@ -142,6 +142,8 @@ export function WebhookAdminButtons({ orgSlug, id, name, enabled }: Ref & { enab
       <Button onClick={toggle} pending={pending && !confirm}>
         {enabled ? "Disable" : "Enable"}
       </Button>
+      {/* the destructive action is set apart from the others */}
+      <span aria-hidden="true" className="mx-1 h-6 w-px bg-line" />
       <Button variant="danger" onClick={() => setConfirm(true)}>
         Delete
       </Button>
