@@ -129,6 +129,8 @@ test("create a webhook with headers and a custom body, test it, rotate its secre
   await page.waitForURL(new RegExp(`/orgs/${slug}/webhooks/\\d+$`));
   expect(received.length).toBe(before + 1);
   await expect(page.getByRole("heading", { name: /Ops alerts/ })).toBeVisible();
+  // the heading's accessible name is the webhook's name alone (the status badge sits beside the h1)
+  await expect(page.getByRole("heading", { level: 1, name: "Ops alerts", exact: true })).toBeVisible();
 
   // Reveal, then rotate with a transition period
   await page.getByRole("button", { name: "Reveal" }).click();
