@@ -243,7 +243,7 @@ export async function recentDeviceEvents(db: Db, orgId: number, deviceId: number
       type: events.type,
       payload: events.payload,
       createdAt: events.createdAt,
-      deliveryCount: sql<number>`(select count(*)::int from outbox o where o.event_id = ${events.id} and o.org_id = ${orgId})`,
+      deliveryCount: sql<number>`(select count(*)::int from outbox o where o.event_id = "events"."id" and o.org_id = ${orgId})`,
     })
     .from(events)
     .where(and(eq(events.deviceId, deviceId), eq(events.orgId, orgId)))
