@@ -156,8 +156,8 @@ export function RequestItem({
         </Badge>
         {summary.eventType || summary.webhookId ? (
           <span className="flex min-w-0 flex-1 flex-col sm:flex-row sm:items-baseline sm:gap-2">
-            <span className="truncate font-mono text-[13px] font-medium text-fg">{summary.eventType ?? "webhook"}</span>
-            {summary.webhookId ? <span className="truncate font-mono text-[11.5px] text-muted">{summary.webhookId}</span> : null}
+            <span className="truncate font-mono text-[13px] font-medium text-fg sm:shrink-0">{summary.eventType ?? "webhook"}</span>
+            {summary.webhookId ? <span className="min-w-0 truncate font-mono text-[11.5px] text-muted">{summary.webhookId}</span> : null}
           </span>
         ) : (
           <span className="min-w-0 flex-1 truncate font-mono text-[13px] text-fg">{summary.target}</span>

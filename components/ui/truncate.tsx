@@ -34,7 +34,7 @@ export function Truncate({
   const short = truncateWords(text, max);
   if (short === text.replace(/\s+/g, " ").trim()) return <span className={className}>{text}</span>;
   return (
-    <Tooltip content={text} focusable={focusable} className={cn("cursor-help", className)}>
+    <Tooltip content={text} focusable={focusable} className={cn("relative cursor-help", className)}>
       <span aria-hidden="true">{short}</span>
       <span className="sr-only">{text}</span>
     </Tooltip>
