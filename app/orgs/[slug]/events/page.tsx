@@ -102,7 +102,7 @@ export default async function EventsPage({
                 <TH>Event</TH>
                 <TH className="hidden md:table-cell">Device</TH>
                 <TH>Deliveries</TH>
-                <TH>When</TH>
+                <TH className="hidden md:table-cell">When</TH>
               </tr>
             </THead>
             <TBody>
@@ -112,8 +112,13 @@ export default async function EventsPage({
                     <Link href={`${base}/${e.id}`} className="font-medium text-accent underline-offset-2 hover:underline">
                       {catalogEntry(e.type)?.description ?? e.type}
                     </Link>
-                    <span className="block font-mono text-[11px] text-muted">
+                    <span className="block break-all font-mono text-[11px] text-muted">
                       {e.type} · {e.id}
+                    </span>
+                    {/* phones: the device and the time under the event (their columns are hidden) */}
+                    <span className="block text-xs text-muted md:hidden">
+                      {e.deviceName ? `${e.deviceName} · ` : ""}
+                      <Timestamp value={e.createdAt} />
                     </span>
                   </TD>
                   <TD className="hidden md:table-cell">
@@ -140,7 +145,7 @@ export default async function EventsPage({
                       <span className="text-muted">none</span>
                     )}
                   </TD>
-                  <TD className="whitespace-nowrap text-muted">
+                  <TD className="hidden whitespace-nowrap text-muted md:table-cell">
                     <Timestamp value={e.createdAt} />
                   </TD>
                 </TR>
