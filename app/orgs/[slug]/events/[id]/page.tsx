@@ -29,7 +29,7 @@ export default async function EventPage({ params }: { params: Promise<{ slug: st
           </span>
         }
       />
-      <div className="grid items-start gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-[minmax(0,1fr)] items-start gap-6 lg:grid-cols-2">
         <Card>
           <CardHeader title="Event" />
           <dl className="grid grid-cols-[8rem_minmax(0,1fr)] gap-y-2 px-5 py-4 text-sm">
