@@ -202,7 +202,7 @@ export function DeliveryLog({
                   <DeliveryStatusBadge status={d.status} attempts={d.attempts} parked={d.parked} inFlight={d.inFlight} />
                 </TD>
                 <TD>
-                  <Link href={`${base}/${d.id}`} className="font-medium hover:underline" onClick={(e) => e.stopPropagation()}>
+                  <Link href={`${base}/${d.id}`} className="font-medium text-accent underline-offset-2 hover:underline" onClick={(e) => e.stopPropagation()}>
                     {eventTypes.find((t) => t.type === d.eventType)?.description ?? d.eventType}
                   </Link>
                   <div className="font-mono text-[11px] text-faint">{d.eventType}</div>
