@@ -41,13 +41,13 @@ export function LastDelivery({ at, status, error, inline = false }: { at: Date |
   );
 }
 
-/** Success rate of the last 24 hours, e.g. "98.5 % of 200". */
-export function SuccessRate({ attempts, succeeded }: { attempts: number; succeeded: number }) {
-  if (attempts === 0) return <span className="text-sm text-faint">—</span>;
+/** Success rate of the last 24 hours, e.g. "98.5 % of 200"; `small` in the phone cards. */
+export function SuccessRate({ attempts, succeeded, small = false }: { attempts: number; succeeded: number; small?: boolean }) {
+  if (attempts === 0) return <span className={small ? "text-xs text-faint" : "text-sm text-faint"}>{small ? "no attempts (24 h)" : "—"}</span>;
   const rate = (succeeded / attempts) * 100;
   const text = rate === 100 || rate === 0 ? `${rate.toFixed(0)} %` : `${rate.toFixed(1)} %`;
   return (
-    <span className="text-sm">
+    <span className={small ? "text-xs" : "text-sm"}>
       <span className={rate >= 95 ? "text-success" : rate >= 50 ? "text-warning" : "text-danger"}>{text}</span>
       <span className="text-muted"> of {attempts}</span>
     </span>

@@ -75,7 +75,7 @@ export default async function WebhooksPage({ params }: { params: Promise<{ slug:
                       <span>
                         {events.length} {events.length === 1 ? "event" : "events"}
                       </span>
-                      <SuccessRate attempts={w.attempts24h} succeeded={w.succeeded24h} />
+                      <SuccessRate attempts={w.attempts24h} succeeded={w.succeeded24h} small />
                       <LastDelivery at={w.lastAttemptAt} status={w.lastStatus} error={w.lastError} inline />
                     </p>
                     {!w.enabled && w.disabledReason ? <p className="text-xs text-muted">{w.disabledReason}</p> : null}
