@@ -42,13 +42,22 @@ test("a failing delivery shows its error and next attempt; Redeliver after the r
   const row = page.getByTestId("delivery-row").first();
   await expect(row).toContainText("receiver answered HTTP 500 (Internal Server Error)");
   await expect(row).toContainText("Lab phone");
-  await expect(row).toContainText(/Next attempt|Sending now|Failed/);
+  await expect(row).toContainText(/Next attempt|Retrying now|Sending now|Failed/);
   await page.screenshot({ path: "e2e/screenshots/deliveries-log.png", fullPage: true });
 
   // its page: the error, the next attempt, and the attempt with request and response
   await row.getByRole("link").first().click();
   await page.waitForURL(new RegExp(`/orgs/${slug}/deliveries/\\d+$`));
   await expect(page.getByTestId("delivery-error")).toHaveText("receiver answered HTTP 500 (Internal Server Error)");
+  // one breadcrumb pattern (Deliveries / Delivery n, the last item the current page) and the webhook's name links to it
+  const crumbs = page.getByRole("navigation", { name: "Breadcrumb" });
+  await expect(crumbs.getByRole("link", { name: "Deliveries" })).toBeVisible();
+  await expect(crumbs.locator('[aria-current="page"]')).toHaveText(/^Delivery \d+$/);
+  await expect(page.getByRole("heading", { level: 1 }).getByRole("link", { name: "Ops receiver" })).toHaveAttribute("href", webhookPath);
+  // a timestamp shows the exact time (viewer's zone and UTC) on keyboard focus, not only on hover
+  const stamp = page.locator("time").first().locator("..");
+  await stamp.focus();
+  await expect(page.getByRole("tooltip").filter({ hasText: "UTC" })).toBeVisible();
   const attempt = page.getByTestId("delivery-attempt").first();
   await expect(attempt).toContainText("POST");
   await expect(attempt).toContainText("webhook-signature");

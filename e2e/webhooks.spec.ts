@@ -129,6 +129,8 @@ test("create a webhook with headers and a custom body, test it, rotate its secre
   await page.waitForURL(new RegExp(`/orgs/${slug}/webhooks/\\d+$`));
   expect(received.length).toBe(before + 1);
   await expect(page.getByRole("heading", { name: /Ops alerts/ })).toBeVisible();
+  // the heading's accessible name is the webhook's name alone (the status badge sits beside the h1)
+  await expect(page.getByRole("heading", { level: 1, name: "Ops alerts", exact: true })).toBeVisible();
 
   // Reveal, then rotate with a transition period
   await page.getByRole("button", { name: "Reveal" }).click();
@@ -151,8 +153,15 @@ test("create a webhook with headers and a custom body, test it, rotate its secre
   // the list shows it
   await page.goto(`/orgs/${slug}/webhooks`);
   await expect(page.getByRole("link", { name: "Ops alerts" })).toBeVisible();
-  await expect(page.getByText("Active")).toBeVisible();
+  await expect(page.getByRole("table", { name: "Webhooks" }).getByText("Active")).toBeVisible();
   await page.screenshot({ path: "e2e/screenshots/webhooks-list.png", fullPage: true });
+  // on a phone each webhook is a stacked card: name, status, host, events count
+  await page.setViewportSize({ width: 390, height: 844 });
+  const card = page.getByTestId("webhook-card").filter({ hasText: "Ops alerts" });
+  await expect(card).toBeVisible();
+  await expect(card).toContainText("Active");
+  await expect(card).toContainText(/\d+ events?/);
+  await page.setViewportSize({ width: 1360, height: 900 });
 
   // delete through the modal
   await page.getByRole("link", { name: "Ops alerts" }).click();

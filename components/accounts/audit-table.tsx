@@ -1,5 +1,4 @@
-import Link from "next/link";
-import { Badge, buttonClasses, Card, EmptyState, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Badge, Card, EmptyState, Pagination, Table, TBody, TD, TH, THead, Timestamp, TR } from "@/components/ui";
 import type { AuditRow } from "@/lib/audit";
 
 /** The audit log page body: who did what, when, newest first, with Newer/Older pagination. */
@@ -41,7 +40,7 @@ export function AuditTable({
           {entries.map((e) => (
             <TR key={e.id}>
               <TD className="whitespace-nowrap text-muted">
-                <RelativeTime value={e.createdAt} />
+                <Timestamp value={e.createdAt} />
               </TD>
               <TD className="hidden sm:table-cell">
                 {e.system ? (
@@ -68,34 +67,19 @@ export function AuditTable({
           ))}
         </TBody>
       </Table>
-      <nav
-        aria-label="Pagination"
-        className="flex flex-wrap items-center justify-between gap-3 border-t border-line px-5 py-3 text-sm text-muted"
-      >
-        <span>
-          Page {page} of {pageCount} · {total} {total === 1 ? "entry" : "entries"}
-        </span>
-        <div className="flex gap-2">
-          {page > 1 ? (
-            <Link href={href(page - 1)} className={buttonClasses("secondary", "sm")} rel="prev">
-              ← Newer
-            </Link>
-          ) : (
-            <span aria-disabled="true" className={buttonClasses("secondary", "sm")}>
-              ← Newer
-            </span>
-          )}
-          {page < pageCount ? (
-            <Link href={href(page + 1)} className={buttonClasses("secondary", "sm")} rel="next">
-              Older →
-            </Link>
-          ) : (
-            <span aria-disabled="true" className={buttonClasses("secondary", "sm")}>
-              Older →
-            </span>
-          )}
-        </div>
-      </nav>
+      <Pagination
+        summary={
+          <>
+            {pageCount > 1 ? `Page ${page} of ${pageCount} · ` : ""}
+            {total} {total === 1 ? "entry" : "entries"}
+          </>
+        }
+        previous={page > 1 ? { href: href(page - 1) } : null}
+        next={page < pageCount ? { href: href(page + 1) } : null}
+        previousLabel="← Newer"
+        nextLabel="Older →"
+        className="px-5"
+      />
     </Card>
   );
 }

@@ -7,11 +7,12 @@ import {
   Button,
   Card,
   CardHeader,
+  EmptyState,
   Field,
   FormMessage,
   Input,
   Modal,
-  RelativeTime,
+  Timestamp,
   Select,
   SubmitButton,
   Table,
@@ -85,7 +86,7 @@ export function InvitationsPanel({ orgSlug, actorRole, invitations }: { orgSlug:
         </form>
       </Modal>
       {invitations.length === 0 ? (
-        <p className="px-5 py-4 text-sm text-muted">No pending invitations.</p>
+        <EmptyState compact title="No pending invitations" text="Invite a teammate with Invite by email; the invitation waits here until it is accepted." />
       ) : (
         <Table aria-label="Pending invitations">
           <THead>
@@ -105,10 +106,10 @@ export function InvitationsPanel({ orgSlug, actorRole, invitations }: { orgSlug:
                 <TD className="max-w-64 truncate">{inv.email}</TD>
                 <TD>{roleLabel(inv.role)}</TD>
                 <TD className="hidden md:table-cell">
-                  <RelativeTime value={inv.lastSentAt} />
+                  <Timestamp value={inv.lastSentAt} />
                   {inv.invitedByName ? <span className="text-muted"> by {inv.invitedByName}</span> : null}
                 </TD>
-                <TD>{inv.expired ? <Badge tone="warning">Expired</Badge> : <RelativeTime value={inv.expiresAt} />}</TD>
+                <TD>{inv.expired ? <Badge tone="warning">Expired</Badge> : <Timestamp value={inv.expiresAt} />}</TD>
                 <TD className="whitespace-nowrap text-right">
                   <Button size="sm" variant="ghost" disabled={pending} onClick={() => run(resendInvitationAction, inv.id)} aria-label={`Resend the invitation to ${inv.email}`}>
                     Resend

@@ -12,7 +12,7 @@ import {
   FormMessage,
   Input,
   Modal,
-  RelativeTime,
+  Timestamp,
   Select,
   SubmitButton,
   Table,
@@ -163,7 +163,7 @@ export function MembersPanel({ orgSlug, members, currentUserId, actorRole, canMa
                     <RoleBadge role={m.role} />
                   </TD>
                   <TD className="hidden whitespace-nowrap text-muted sm:table-cell">
-                    <RelativeTime value={m.joinedAt} />
+                    <Timestamp value={m.joinedAt} />
                   </TD>
                   {canManage ? (
                     <TD className="whitespace-nowrap text-right">

@@ -13,7 +13,7 @@ import {
   Field,
   FormMessage,
   Input,
-  RelativeTime,
+  Timestamp,
   Select,
   SubmitButton,
   Table,
@@ -183,13 +183,13 @@ export function ApiKeysPanel({ orgSlug, keys, canManage }: { orgSlug: string; ke
                   <TD className="font-mono text-xs">{k.prefix}…</TD>
                   <TD>{API_KEY_SCOPE_LABELS[k.scope]}</TD>
                   <TD className="hidden whitespace-nowrap text-muted md:table-cell">
-                    <RelativeTime value={k.createdAt} />
+                    <Timestamp value={k.createdAt} />
                   </TD>
-                  <TD className="hidden whitespace-nowrap text-muted md:table-cell">{k.expiresAt ? <RelativeTime value={k.expiresAt} /> : "Never"}</TD>
+                  <TD className="hidden whitespace-nowrap text-muted md:table-cell">{k.expiresAt ? <Timestamp value={k.expiresAt} /> : "Never"}</TD>
                   <TD className="hidden whitespace-nowrap text-muted lg:table-cell">
                     {k.lastUsedAt ? (
                       <>
-                        <RelativeTime value={k.lastUsedAt} />
+                        <Timestamp value={k.lastUsedAt} />
                         {k.lastUsedIp ? <span className="block font-mono text-xs">{k.lastUsedIp}</span> : null}
                       </>
                     ) : (

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Alert, Card, CardBody, CardHeader, CopyButton, RelativeTime, formatAbsolute } from "@/components/ui";
+import { Alert, Card, CardBody, CardHeader, CopyButton, EmptyState, Timestamp, Truncate } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import type { DeliveryAttemptView, DeliveryDetail } from "@/lib/delivery/log";
 import { RedeliverButton } from "./redeliver-button";
@@ -76,14 +76,14 @@ function Attempt({ attempt, index, open }: { attempt: DeliveryAttemptView; index
       <summary className="flex cursor-pointer list-none flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3 hover:bg-subtle/60">
         <span aria-hidden="true" className="text-muted transition-transform group-open:rotate-90">›</span>
         <span className="text-sm font-medium">Attempt {index + 1}</span>
-        <span className="text-sm text-muted" title={formatAbsolute(new Date(attempt.attemptedAt))}>
-          <RelativeTime value={attempt.attemptedAt} />
+        <span className="text-sm text-muted">
+          <Timestamp value={attempt.attemptedAt} focusable={false} />
         </span>
         <ResponseCode code={attempt.responseStatus} />
         {attempt.durationMs != null ? <span className="text-xs text-muted">{attempt.durationMs} ms</span> : null}
         {attempt.error ? (
-          <span className={`min-w-0 flex-1 truncate text-sm ${ok ? "text-muted" : "text-danger"}`} title={attempt.error}>
-            {attempt.error}
+          <span className={`min-w-0 flex-1 text-sm ${ok ? "text-muted" : "text-danger"}`}>
+            <Truncate text={attempt.error} max={90} focusable={false} />
           </span>
         ) : null}
       </summary>
@@ -158,7 +158,7 @@ export function DeliveryDetailView({
           ) : null}
           <dl className="divide-y divide-line">
             <Row label="Webhook">
-              <Link href={`/orgs/${orgSlug}/webhooks/${d.webhookId}`} className="font-medium hover:underline">
+              <Link href={`/orgs/${orgSlug}/webhooks/${d.webhookId}`} className="font-medium text-accent underline-offset-2 hover:underline">
                 {d.webhookName}
               </Link>
               {!d.webhookEnabled ? <span className="ml-2 text-xs text-danger">disabled</span> : null}
@@ -167,21 +167,28 @@ export function DeliveryDetailView({
               {eventDescription} <span className="font-mono text-xs text-muted">({d.eventType})</span>
             </Row>
             <Row label="webhook-id">
-              <Link href={`/orgs/${orgSlug}/events/${d.eventId}`} className="font-mono text-xs hover:underline">
+              <Link href={`/orgs/${orgSlug}/events/${d.eventId}`} className="font-mono text-xs text-accent underline-offset-2 hover:underline">
                 {d.eventId}
               </Link>
             </Row>
             <Row label="Device">
               {d.deviceUdid ? (
                 <>
-                  {d.deviceName} <span className="font-mono text-xs text-muted">{d.deviceUdid}</span>
+                  {d.deviceId ? (
+                    <Link href={`/orgs/${orgSlug}/devices/${d.deviceId}`} className="text-accent underline-offset-2 hover:underline">
+                      {d.deviceName}
+                    </Link>
+                  ) : (
+                    d.deviceName
+                  )}{" "}
+                  <span className="font-mono text-xs text-muted">{d.deviceUdid}</span>
                 </>
               ) : (
                 "—"
               )}
             </Row>
             <Row label="Created">
-              <RelativeTime value={d.createdAt} />
+              <Timestamp value={d.createdAt} />
             </Row>
             <Row label="Attempts">
               {attempts.length}
@@ -197,14 +204,19 @@ export function DeliveryDetailView({
                   "Sending now"
                 ) : (
                   <span data-testid="next-attempt">
-                    <RelativeTime value={d.nextAttemptAt} />
-                    {d.nextAttemptAt ? <span className="text-muted"> · {formatAbsolute(new Date(d.nextAttemptAt))}</span> : null}
+                    <Timestamp value={d.nextAttemptAt} dueText="Retrying now" />
+                    {d.nextAttemptAt ? (
+                      <span className="text-muted">
+                        {" "}
+                        · <Timestamp value={d.nextAttemptAt} mode="absolute" />
+                      </span>
+                    ) : null}
                   </span>
                 )}
               </Row>
             ) : (
               <Row label={d.status === "succeeded" ? "Delivered" : "Gave up"}>
-                <RelativeTime value={d.completedAt} />
+                <Timestamp value={d.completedAt} />
               </Row>
             )}
           </dl>
@@ -216,7 +228,13 @@ export function DeliveryDetailView({
           Attempts
         </h2>
         {attempts.length === 0 ? (
-          <p className="text-sm text-muted">Not sent yet.</p>
+          <Card>
+            <EmptyState
+              className="py-8"
+              title="Not sent yet"
+              text="The first attempt is made within seconds of the event; this page updates by itself."
+            />
+          </Card>
         ) : (
           [...attempts]
             .map((a, i) => ({ a, i }))

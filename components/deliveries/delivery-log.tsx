@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Alert, Button, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Card, EmptyState, Input, Pagination, Select, Spinner, Table, TBody, TD, TH, THead, Timestamp, TR, Truncate } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeliveryListItem, DeliveryPage } from "@/lib/delivery/log";
@@ -37,8 +37,8 @@ function Outcome({ d }: { d: DeliveryListItem }) {
         {d.lastDurationMs != null ? <span className="text-xs text-muted">{d.lastDurationMs} ms</span> : null}
       </div>
       {d.lastError && d.status !== "succeeded" ? (
-        <p className="mt-0.5 line-clamp-2 max-w-[18rem] whitespace-normal break-words text-xs text-danger" title={d.lastError}>
-          {d.lastError}
+        <p className="mt-0.5 max-w-[18rem] whitespace-normal break-words text-xs text-danger">
+          <Truncate text={d.lastError} max={70} />
         </p>
       ) : null}
     </div>
@@ -47,12 +47,13 @@ function Outcome({ d }: { d: DeliveryListItem }) {
 
 /** When: completion time, or the next attempt for pending deliveries. */
 function When({ d }: { d: DeliveryListItem }) {
-  if (d.status !== "pending") return <RelativeTime value={d.completedAt ?? d.lastAttemptAt} className="text-muted" />;
+  if (d.status !== "pending") return <Timestamp value={d.completedAt ?? d.lastAttemptAt} className="text-muted" />;
   if (d.parked) return <span className="text-xs text-muted">Waiting for the webhook to be enabled</span>;
   if (d.inFlight) return <span className="text-xs text-muted">Sending now</span>;
   return (
     <span className="text-xs text-muted">
-      Next attempt <RelativeTime value={d.nextAttemptAt} />
+      {/* "Next attempt in 4 minutes", or "Retrying now" once due (never "Next attempt just now") */}
+      <Timestamp value={d.nextAttemptAt} prefix="Next attempt" dueText="Retrying now" />
     </span>
   );
 }
@@ -201,7 +202,7 @@ export function DeliveryLog({
                   <DeliveryStatusBadge status={d.status} attempts={d.attempts} parked={d.parked} inFlight={d.inFlight} />
                 </TD>
                 <TD>
-                  <Link href={`${base}/${d.id}`} className="font-medium hover:underline" onClick={(e) => e.stopPropagation()}>
+                  <Link href={`${base}/${d.id}`} className="font-medium text-accent underline-offset-2 hover:underline" onClick={(e) => e.stopPropagation()}>
                     {eventTypes.find((t) => t.type === d.eventType)?.description ?? d.eventType}
                   </Link>
                   <div className="font-mono text-[11px] text-faint">{d.eventType}</div>
@@ -209,7 +210,19 @@ export function DeliveryLog({
                 <TD>
                   {d.deviceUdid ? (
                     <>
-                      <div className="max-w-[11rem] truncate">{d.deviceName}</div>
+                      <div className="max-w-[11rem] truncate">
+                        {d.deviceId ? (
+                          <Link
+                            href={`/orgs/${orgSlug}/devices/${d.deviceId}`}
+                            className="text-accent underline-offset-2 hover:underline"
+                            onClick={(e) => e.stopPropagation()}
+                          >
+                            {d.deviceName}
+                          </Link>
+                        ) : (
+                          d.deviceName
+                        )}
+                      </div>
                       <div className="max-w-[11rem] truncate font-mono text-[11px] text-faint" title={d.deviceUdid}>
                         {d.deviceUdid}
                       </div>
@@ -220,7 +233,13 @@ export function DeliveryLog({
                 </TD>
                 {webhookId ? null : (
                   <TD>
-                    <span className="truncate">{d.webhookName}</span>
+                    <Link
+                      href={`/orgs/${orgSlug}/webhooks/${d.webhookId}`}
+                      className="truncate text-accent underline-offset-2 hover:underline"
+                      onClick={(e) => e.stopPropagation()}
+                    >
+                      {d.webhookName}
+                    </Link>
                   </TD>
                 )}
                 <TD className="text-right tabular-nums">{d.attemptCount}</TD>
@@ -243,16 +262,12 @@ export function DeliveryLog({
         </Table>
       ) : null}
 
-      {cursors.length > 1 || data?.nextCursor ? (
-        <div className="flex items-center justify-between border-t border-line px-4 py-3 text-sm">
-          <Button size="sm" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            ← Newer
-          </Button>
-          <Button size="sm" disabled={!data?.nextCursor} onClick={() => data?.nextCursor && setCursors((c) => [...c, data.nextCursor])}>
-            Older →
-          </Button>
-        </div>
-      ) : null}
+      <Pagination
+        previous={cursors.length > 1 ? { onClick: () => setCursors((c) => c.slice(0, -1)) } : null}
+        next={data?.nextCursor ? { onClick: () => setCursors((c) => [...c, data.nextCursor]) } : null}
+        previousLabel="← Newer"
+        nextLabel="Older →"
+      />
     </Card>
   );
 }

@@ -1,13 +1,26 @@
+import type { ReactNode } from "react";
 import { getDb } from "@/db/client";
 import { deliveryHealth, type HealthBucket } from "@/lib/delivery/log";
 
-/** 24 hourly bars of delivery attempts: successes (green) stacked on failures (red). Pure; renders on the server. */
-export function DeliveryHealthChart({ buckets }: { buckets: HealthBucket[] }) {
+/**
+ * 24 hourly bars of delivery attempts: successes (green) stacked on failures (red). Pure; renders on the server.
+ * With no attempt at all it says so and offers `emptyAction` (e.g. a link to send a test event) instead of 24 dashes.
+ */
+export function DeliveryHealthChart({ buckets, emptyAction }: { buckets: HealthBucket[]; emptyAction?: ReactNode }) {
   const max = Math.max(1, ...buckets.map((b) => b.succeeded + b.failed));
   const totalOk = buckets.reduce((n, b) => n + b.succeeded, 0);
   const totalFailed = buckets.reduce((n, b) => n + b.failed, 0);
   const total = totalOk + totalFailed;
   const hourLabel = (iso: string) => `${iso.slice(11, 13)}:00 UTC`;
+  if (total === 0) {
+    return (
+      <div className="flex flex-col items-start gap-3 rounded-md border border-dashed border-line-strong px-4 py-5" data-testid="health-empty">
+        <p className="text-sm text-muted">
+          No deliveries in the last 24 hours{emptyAction ? <> — {emptyAction}</> : "."}
+        </p>
+      </div>
+    );
+  }
   return (
     <figure className="space-y-2" aria-label="Delivery attempts over the last 24 hours">
       <figcaption className="flex flex-wrap items-baseline justify-between gap-2 text-sm">
@@ -48,7 +61,7 @@ export function DeliveryHealthChart({ buckets }: { buckets: HealthBucket[] }) {
 }
 
 /** The health chart of one webhook, loaded on the server (for the webhook page and its deliveries tab). */
-export async function WebhookDeliveryHealth({ orgId, webhookId }: { orgId: number; webhookId: number }) {
+export async function WebhookDeliveryHealth({ orgId, webhookId, emptyAction }: { orgId: number; webhookId: number; emptyAction?: ReactNode }) {
   const buckets = await deliveryHealth(await getDb(), orgId, webhookId);
-  return <DeliveryHealthChart buckets={buckets} />;
+  return <DeliveryHealthChart buckets={buckets} emptyAction={emptyAction} />;
 }

@@ -1,4 +1,4 @@
-import { Badge, Card, CardBody, CardHeader, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Badge, Card, CardBody, CardHeader, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import type { TestSendItem } from "@/lib/delivery/log";
 import { ResponseCode } from "./status-badge";
 
@@ -62,7 +62,7 @@ export function TestSends({ items }: { items: TestSendItem[] }) {
                   {t.error ? <p className="mt-0.5 max-w-[18rem] break-words text-xs text-danger">{t.error}</p> : null}
                 </TD>
                 <TD>
-                  <RelativeTime value={t.attemptedAt} className="text-muted" />
+                  <Timestamp value={t.attemptedAt} className="text-muted" />
                 </TD>
               </TR>
             ))}

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMemo, useState, useTransition } from "react";
-import { Alert, Badge, Button, Card, CardBody, CardHeader, Field, Input, RelativeTime, Table, TBody, TD, TH, THead, TR, type BadgeTone } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardBody, CardHeader, Field, Input, Timestamp, Table, TBody, TD, TH, THead, TR, type BadgeTone } from "@/components/ui";
 import { writeDesiredAction } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
 import type { DesiredView } from "@/lib/devices/desired-queries";
@@ -124,7 +124,7 @@ export function DesiredConfigCard({
               {desired.updatedAt ? (
                 <>
                   {" "}
-                  written <RelativeTime value={desired.updatedAt} />
+                  written <Timestamp value={desired.updatedAt} />
                 </>
               ) : null}
               {" · "}

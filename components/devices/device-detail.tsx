@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useActionState, useState, useTransition } from "react";
-import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Modal, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Modal, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
@@ -80,8 +80,12 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
         />
         <CardBody>
           <dl className="grid grid-cols-2 gap-x-6 gap-y-5 md:grid-cols-4">
-            <Fact label="Last seen">{device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : "Never"}</Fact>
-            <Fact label="Registered">{device.registeredAt ? <RelativeTime value={device.registeredAt} /> : "Not yet (no contact)"}</Fact>
+            <Fact label="Last seen">
+              <Timestamp value={device.lastSeenAt} empty="Never" />
+            </Fact>
+            <Fact label="First contact">
+              <Timestamp value={device.registeredAt} empty="Not yet" />
+            </Fact>
             <Fact label="Firmware">
               <span className="font-mono">{device.firmwareVersion ?? "—"}</span>
             </Fact>
@@ -99,7 +103,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                   <span className="block text-xs text-muted">
                     {token.lastUsedAt ? (
                       <>
-                        used <RelativeTime value={token.lastUsedAt} />
+                        used <Timestamp value={token.lastUsedAt} />
                       </>
                     ) : (
                       "never used"
@@ -110,8 +114,8 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                 "None"
               )}
             </Fact>
-            <Fact label="Added">
-              <RelativeTime value={device.createdAt} />
+            <Fact label="Added to Signalpost">
+              <Timestamp value={device.createdAt} />
             </Fact>
             <Fact label="Last address">
               <span className="font-mono text-[13px]" data-testid="device-last-ip">
@@ -141,28 +145,41 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
             }
           />
           {events.length === 0 ? (
-            <EmptyState title="No events yet" text="Events appear when the device reports a change." />
+            <EmptyState
+              title="No events yet"
+              text={`Events appear when the device reports a change: POST {"status": "online"} to /api/v1/devices/${device.udid}/status with its token.`}
+            />
           ) : (
             <Table aria-label="Recent events">
               <THead>
                 <tr>
                   <TH>Event</TH>
-                  <TH>Details</TH>
+                  <TH className="hidden sm:table-cell">Details</TH>
                   <TH>When</TH>
                 </tr>
               </THead>
               <TBody>
                 {events.map((e) => (
                   <TR key={e.id}>
-                    <TD>
-                      <Link href={`/orgs/${orgSlug}/events/${e.id}`} className="font-medium hover:underline">
+                    <TD className="min-w-0">
+                      <Link href={`/orgs/${orgSlug}/events/${e.id}`} className="font-medium text-accent underline-offset-2 hover:underline">
                         {catalogEntry(e.type)?.description ?? e.type}
                       </Link>
                       <span className="block break-all font-mono text-[11px] text-muted">{e.type}</span>
+                      <span className="block break-words text-xs text-muted sm:hidden">{summarizeEvent(e.type, e.data)}</span>
+                      <span className="block text-xs">
+                        {e.deliveryCount ? (
+                          <Link href={`/orgs/${orgSlug}/events/${e.id}#deliveries`} className="text-accent underline-offset-2 hover:underline">
+                            {e.deliveryCount} {e.deliveryCount === 1 ? "delivery" : "deliveries"}
+                          </Link>
+                        ) : (
+                          <span className="text-faint">No deliveries</span>
+                        )}
+                      </span>
                     </TD>
-                    <TD className="break-words text-muted">{summarizeEvent(e.type, e.data)}</TD>
-                    <TD className="whitespace-nowrap text-muted">
-                      <RelativeTime value={e.createdAt} />
+                    <TD className="hidden break-words text-muted sm:table-cell">{summarizeEvent(e.type, e.data)}</TD>
+                    <TD className="whitespace-nowrap align-top text-muted">
+                      <Timestamp value={e.createdAt} />
                     </TD>
                   </TR>
                 ))}
@@ -173,7 +190,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
         <Card className="min-w-0">
           <CardHeader title="Recent signals" description="Telemetry the device sent, newest first." />
           {signals.length === 0 ? (
-            <EmptyState title="No signals yet" text={`POST {"signals": {...}} to /api/v1/devices/${device.udid}/signals.`} />
+            <EmptyState title="No signals yet" text={`To record telemetry, POST {"signals": {...}} to /api/v1/devices/${device.udid}/signals with its token.`} />
           ) : (
             <Table aria-label="Recent signals">
               <THead>
@@ -189,7 +206,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
                     <TD className="font-mono text-xs">{s.name}</TD>
                     <TD className="font-mono text-xs">{shortJson(s.value)}</TD>
                     <TD className="whitespace-nowrap text-muted">
-                      <RelativeTime value={s.receivedAt} />
+                      <Timestamp value={s.receivedAt} />
                     </TD>
                   </TR>
                 ))}
@@ -225,6 +242,8 @@ function DeviceActions({ orgSlug, device }: { orgSlug: string; device: DeviceVie
       <Button size="sm" onClick={() => setConfirm("token")}>
         Regenerate token
       </Button>
+      {/* the destructive action is set apart from the others */}
+      <span aria-hidden="true" className="mx-1 h-5 w-px bg-line" />
       <Button size="sm" variant="danger" onClick={() => setConfirm("delete")}>
         Delete
       </Button>

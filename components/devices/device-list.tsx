@@ -5,7 +5,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
-import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Input, RelativeTime, Select, Spinner, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Input, Pagination, Select, Spinner, Table, TBody, TD, TH, THead, Timestamp, TR } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { useDebounced } from "@/components/ui/use-debounced";
 import type { DeviceListPage, DeviceView } from "@/lib/devices/queries";
@@ -293,30 +293,20 @@ export function DeviceList({
           </>
         )}
 
-        <div className="flex flex-wrap items-center justify-between gap-3 border-t border-line px-4 py-3 text-sm text-muted">
-          <span aria-live="polite">
-            {data ? (
+        <Pagination
+          summary={
+            data ? (
               <>
                 {data.totalCapped ? `${data.total.toLocaleString()}+` : data.total.toLocaleString()}{" "}
                 {filtered ? "matching " : ""}
                 {data.total === 1 ? "device" : "devices"}
                 {cursors.length > 1 ? ` · page ${cursors.length}` : ""}
               </>
-            ) : null}
-          </span>
-          <div className="flex gap-2">
-            <Button size="sm" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Previous
-            </Button>
-            <Button
-              size="sm"
-              disabled={!data?.nextCursor}
-              onClick={() => data?.nextCursor && setCursors((c) => [...c, data.nextCursor])}
-            >
-              Next
-            </Button>
-          </div>
-        </div>
+            ) : null
+          }
+          previous={cursors.length > 1 ? { onClick: () => setCursors((c) => c.slice(0, -1)) } : null}
+          next={data?.nextCursor ? { onClick: () => setCursors((c) => [...c, data.nextCursor]) } : null}
+        />
       </Card>
     </div>
   );
@@ -326,7 +316,7 @@ function DeviceRow({ device, orgSlug, signalColumns }: { device: DeviceView; org
   return (
     <TR data-testid="device-row" data-udid={device.udid}>
       <TD className="font-medium">
-        <Link href={`/orgs/${orgSlug}/devices/${device.id}`} className="text-fg hover:text-accent hover:underline">
+        <Link href={`/orgs/${orgSlug}/devices/${device.id}`} className="text-accent underline-offset-2 hover:underline">
           {device.name}
         </Link>
       </TD>
@@ -337,7 +327,7 @@ function DeviceRow({ device, orgSlug, signalColumns }: { device: DeviceView; org
         <DeviceStatusBadge status={displayStatus(device)} />
       </TD>
       <TD className="whitespace-nowrap text-muted">
-        {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">Never</span>}
+        <Timestamp value={device.lastSeenAt} empty="Never" />
       </TD>
       <TD className="font-mono text-xs text-muted">{device.firmwareVersion ?? <span className="text-faint">—</span>}</TD>
       <TD>
@@ -368,7 +358,7 @@ function DeviceCard({ device, orgSlug }: { device: DeviceView; orgSlug: string }
   return (
     <li data-testid="device-card" data-udid={device.udid} className="space-y-1.5 px-4 py-3">
       <div className="flex items-start justify-between gap-3">
-        <Link href={`/orgs/${orgSlug}/devices/${device.id}`} className="min-w-0 break-words font-medium text-fg hover:text-accent hover:underline">
+        <Link href={`/orgs/${orgSlug}/devices/${device.id}`} className="min-w-0 break-words font-medium text-accent underline-offset-2 hover:underline">
           {device.name}
         </Link>
         <DeviceStatusBadge status={device.status} />
@@ -376,7 +366,7 @@ function DeviceCard({ device, orgSlug }: { device: DeviceView; orgSlug: string }
       <p className="break-all font-mono text-xs text-muted">{device.udid}</p>
       <p className="flex flex-wrap gap-x-3 gap-y-1 text-xs text-muted">
         <span>
-          Last seen {device.lastSeenAt ? <RelativeTime value={device.lastSeenAt} /> : <span className="text-faint">never</span>}
+          Last seen <Timestamp value={device.lastSeenAt} empty="never" />
         </span>
         {device.firmwareVersion ? <span className="font-mono">{device.firmwareVersion}</span> : null}
       </p>

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, useTransition } from "react";
-import { Alert, Button, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Field, Input, RelativeTime, Select, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Button, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Field, Input, Timestamp, Select, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { fetchJson } from "@/components/ui/portal-api";
 import { bulkWriteDesiredAction, previewBulkDesiredAction } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
@@ -120,7 +120,7 @@ export function Rollout({ orgSlug, tags, canModify, initial }: { orgSlug: string
               {data.laggards.map((d) => (
                 <TR key={d.id}>
                   <TD>
-                    <Link href={`/orgs/${orgSlug}/devices/${d.id}`} className="font-medium hover:underline">
+                    <Link href={`/orgs/${orgSlug}/devices/${d.id}`} className="font-medium text-accent underline-offset-2 hover:underline">
                       {d.name}
                     </Link>
                     <span className="block font-mono text-[11px] text-muted">{d.udid}</span>
@@ -143,7 +143,7 @@ export function Rollout({ orgSlug, tags, canModify, initial }: { orgSlug: string
                     {d.firmwareVersion ?? "—"}
                     {d.targetFirmware && d.targetFirmware !== d.firmwareVersion ? ` → ${d.targetFirmware}` : ""}
                   </TD>
-                  <TD className="whitespace-nowrap text-muted">{d.lastSeenAt ? <RelativeTime value={d.lastSeenAt} /> : "Never"}</TD>
+                  <TD className="whitespace-nowrap text-muted">{d.lastSeenAt ? <Timestamp value={d.lastSeenAt} /> : "Never"}</TD>
                 </TR>
               ))}
             </TBody>

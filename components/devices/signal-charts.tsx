@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { TimeChart, type ChartSeries } from "@/components/fleet/uplot-chart";
-import { Alert, buttonClasses, Card, CardBody, CardHeader, EmptyState, Input, RelativeTime, Spinner, Table, TBody, TD, TH, THead, TR, cn } from "@/components/ui";
+import { Alert, buttonClasses, Card, CardBody, CardHeader, EmptyState, Input, Timestamp, Spinner, Table, TBody, TD, TH, THead, TR, cn } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import type { LatestSignal, NumericSeries, TextSeries } from "@/lib/fleet/signals";
 import { MAX_CHART_POINTS, type SignalRange } from "@/lib/validation/signals";
@@ -131,7 +131,7 @@ function Timeline({ orgSlug, deviceId, name, query }: { orgSlug: string; deviceI
               <li key={c.t} className="rounded-md border border-line bg-subtle px-2 py-1 text-xs">
                 <span className="font-mono text-fg">{display(c.value)}</span>{" "}
                 <span className="text-muted">
-                  <RelativeTime value={c.t} />
+                  <Timestamp value={c.t} />
                 </span>
               </li>
             ))}
@@ -197,7 +197,7 @@ export function SignalCharts({ orgSlug, deviceId }: { orgSlug: string; deviceId:
                   <TD className="font-mono text-[13px]">{s.name}</TD>
                   <TD className="font-mono text-[13px]">{display(s.value)}</TD>
                   <TD className="whitespace-nowrap text-muted">
-                    <RelativeTime value={s.at} />
+                    <Timestamp value={s.at} />
                   </TD>
                 </TR>
               ))}

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { DeviceStatusBadge, STATUS_LABELS } from "@/components/devices/status-badge";
-import { Alert, Badge, Card, CardBody, CardHeader, RelativeTime, cn } from "@/components/ui";
+import { Alert, Badge, Card, CardBody, CardHeader, EmptyState, Timestamp, cn } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import type { FleetOverview as Overview, HourlyCounts, OverviewDevice, OverviewRange } from "@/lib/fleet/overview";
 import { DEVICE_DISPLAY_STATUSES } from "@/lib/validation/devices";
@@ -34,28 +34,30 @@ function ChartCard({ title, description, empty, children }: { title: string; des
   return (
     <Card className="min-w-0">
       <CardHeader title={title} description={description} />
-      <CardBody className="min-w-0">{empty ? <p className="py-10 text-center text-sm text-muted">No data in this range yet.</p> : children}</CardBody>
+      <CardBody className="min-w-0">
+        {empty ? <EmptyState compact title="No data in this range yet" text="Pick a longer range, or wait for devices to report: the charts fill hour by hour." /> : children}
+      </CardBody>
     </Card>
   );
 }
 
 function DeviceLinks({ orgSlug, devices, empty, when }: { orgSlug: string; devices: OverviewDevice[]; empty: string; when: "lastSeen" | "created" }) {
-  if (devices.length === 0) return <p className="px-5 py-6 text-sm text-muted">{empty}</p>;
+  if (devices.length === 0) return <EmptyState compact title={empty} />;
   return (
     <ul className="divide-y divide-line">
       {devices.map((d) => (
         <li key={d.id} className="flex items-center justify-between gap-3 px-5 py-2.5 text-sm">
-          <Link href={`/orgs/${orgSlug}/devices/${d.id}`} className="min-w-0 truncate font-medium text-fg hover:text-accent hover:underline">
+          <Link href={`/orgs/${orgSlug}/devices/${d.id}`} className="min-w-0 truncate font-medium text-accent underline-offset-2 hover:underline">
             {d.name}
           </Link>
           <span className="shrink-0 text-muted">
             {when === "lastSeen" ? (
               <>
-                last seen <RelativeTime value={d.lastSeenAt} />
+                last seen <Timestamp value={d.lastSeenAt} />
               </>
             ) : (
               <>
-                added <RelativeTime value={d.createdAt} />
+                added <Timestamp value={d.createdAt} />
               </>
             )}
           </span>
@@ -173,7 +175,7 @@ export function FleetOverview({ orgSlug, initial }: { orgSlug: string; initial: 
             <ul className="divide-y divide-line" data-testid="fleet-webhooks">
               {o.webhooksNeedingAttention.map((w) => (
                 <li key={w.id} className="flex items-center justify-between gap-3 px-5 py-2.5 text-sm">
-                  <Link href={`/orgs/${orgSlug}/webhooks/${w.id}`} className="min-w-0 truncate font-medium text-fg hover:text-accent hover:underline">
+                  <Link href={`/orgs/${orgSlug}/webhooks/${w.id}`} className="min-w-0 truncate font-medium text-accent underline-offset-2 hover:underline">
                     {w.name}
                   </Link>
                   {w.enabled ? (

@@ -1,8 +1,9 @@
 "use client";
 
 import { useState } from "react";
-import { Badge, cn, formatAbsolute, type BadgeTone } from "@/components/ui";
+import { Badge, Timestamp, cn, type BadgeTone } from "@/components/ui";
 import { describeBody, formatBytes } from "@/lib/inbox/body-view";
+import { summarizeRequest } from "@/lib/inbox/request-summary";
 import type { InboxRequestView } from "@/lib/inbox/types";
 import { requestBodyUrl } from "./inbox-api";
 import { SignatureLine } from "./signature-line";
@@ -130,12 +131,8 @@ export function RequestItem({
   defaultOpen: boolean;
 }) {
   const [open, setOpen] = useState(defaultOpen);
-  const received = new Date(request.receivedAt);
-  const target = request.query ? `${request.path}?${request.query}` : request.path;
-  // the token makes every path long and alike: shorten it so the query stays visible
-  const shortTarget = target.replace(/^(\/api\/inbox\/)([0-9A-Za-z]{6})[0-9A-Za-z]+/, "$1$2…");
-  const seconds = Math.max(0, Math.round((nowMs - received.getTime()) / 1000));
-  const ago = seconds < 5 ? "just now" : seconds < 60 ? `${seconds} s ago` : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago` : received.toLocaleTimeString();
+  // the token makes every path long and alike: a delivery shows its event type and webhook-id instead
+  const summary = summarizeRequest(request);
   const panelId = `inbox-request-${request.id}`;
   return (
     <li className="rounded-lg border border-line bg-surface shadow-sm" data-testid="inbox-request">
@@ -157,24 +154,25 @@ export function RequestItem({
         <Badge tone={METHOD_TONE[request.method] ?? "neutral"} className="w-16 justify-center font-mono">
           {request.method}
         </Badge>
-        <span className="min-w-0 flex-1 truncate font-mono text-[13px] text-fg" title={target}>
-          {shortTarget}
-        </span>
+        {summary.eventType || summary.webhookId ? (
+          <span className="flex min-w-0 flex-1 flex-col sm:flex-row sm:items-baseline sm:gap-2">
+            <span className="truncate font-mono text-[13px] font-medium text-fg sm:shrink-0">{summary.eventType ?? "webhook"}</span>
+            {summary.webhookId ? <span className="min-w-0 truncate font-mono text-[11.5px] text-muted">{summary.webhookId}</span> : null}
+          </span>
+        ) : (
+          <span className="min-w-0 flex-1 truncate font-mono text-[13px] text-fg">{summary.target}</span>
+        )}
         <SignatureBadge request={request} />
         <span className="hidden w-16 shrink-0 text-right text-[13px] text-muted sm:inline">{formatBytes(request.size)}</span>
-        <time
-          dateTime={request.receivedAt}
-          title={formatAbsolute(received)}
-          className="w-28 shrink-0 text-right text-[13px] text-muted"
-          suppressHydrationWarning
-        >
-          {ago}
-        </time>
+        <Timestamp value={request.receivedAt} focusable={false} className="w-28 shrink-0 text-right text-[13px] text-muted" />
       </button>
       <div id={panelId} hidden={!open} className="space-y-4 border-t border-line px-4 py-3.5">
         <SignatureLine verdict={request.signature} nowMs={nowMs} />
-        <p className="text-[13px] text-muted" suppressHydrationWarning>
-          Received {formatAbsolute(received)} · request #{request.id}
+        <p className="break-all text-[13px] text-muted">
+          Received <Timestamp value={request.receivedAt} mode="absolute" /> · request #{request.id} ·{" "}
+          <span className="font-mono">
+            {request.method} {summary.target}
+          </span>
         </p>
         <HeadersPanel headers={request.headers} />
         <BodyPanel request={request} orgSlug={orgSlug} inboxId={inboxId} />

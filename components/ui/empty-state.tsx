@@ -1,20 +1,34 @@
 import type { ReactNode } from "react";
 import { cn } from "./cn";
 
-/** What an empty list shows: what is missing and what to do next. */
+/**
+ * What an empty list, table, chart or panel shows: what is missing (title), what to do next (text) and, when there
+ * is one, the action that does it. `compact` for a small panel inside a card (no icon, less padding).
+ */
 export function EmptyState({
   title,
   text,
   action,
   icon,
+  compact = false,
   className,
 }: {
   title: ReactNode;
   text?: ReactNode;
   action?: ReactNode;
   icon?: ReactNode;
+  compact?: boolean;
   className?: string;
 }) {
+  if (compact) {
+    return (
+      <div className={cn("flex flex-col items-center justify-center px-5 py-6 text-center", className)}>
+        <p className="text-sm font-medium text-fg">{title}</p>
+        {text ? <p className="mt-0.5 max-w-md text-sm text-muted">{text}</p> : null}
+        {action ? <div className="mt-3 flex flex-wrap justify-center gap-2">{action}</div> : null}
+      </div>
+    );
+  }
   return (
     <div className={cn("flex flex-col items-center justify-center px-6 py-14 text-center", className)}>
       <div aria-hidden="true" className="mb-3 flex size-10 items-center justify-center rounded-full bg-subtle text-muted">

@@ -4,7 +4,7 @@ import { cn } from "./cn";
 /** A table that scrolls sideways on narrow screens instead of breaking the layout. */
 export function Table({ className, children, ...rest }: ComponentProps<"table">) {
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className={cn("w-full border-collapse text-left text-sm", className)} {...rest}>
         {children}
       </table>

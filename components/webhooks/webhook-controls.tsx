@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { Button, ConfirmDialog, CopyButton, FormMessage, Modal, RelativeTime, Select } from "@/components/ui";
+import { Button, ConfirmDialog, CopyButton, FormMessage, Modal, Timestamp, Select } from "@/components/ui";
 import {
   deleteWebhookAction,
   revealWebhookSecretAction,
@@ -75,8 +75,8 @@ export function SecretPanel({ orgSlug, id, name, previousExpiresAt }: Ref & { pr
       </div>
       {previousExpiresAt ? (
         <p className="rounded-md border border-warning/30 bg-warning-soft px-3 py-2 text-[13px] text-warning">
-          Rotation in progress: the previous secret keeps verifying, ending <RelativeTime value={previousExpiresAt} />. Deliveries carry
-          both signatures until then.
+          Rotation in progress: the previous secret keeps verifying until <Timestamp value={previousExpiresAt} mode="absolute" className="font-medium" />.
+          Deliveries carry both signatures until then.
         </p>
       ) : null}
       <FormMessage state={message && (!message.ok || !previousExpiresAt) ? message : null} />
@@ -142,6 +142,8 @@ export function WebhookAdminButtons({ orgSlug, id, name, enabled }: Ref & { enab
       <Button onClick={toggle} pending={pending && !confirm}>
         {enabled ? "Disable" : "Enable"}
       </Button>
+      {/* the destructive action is set apart from the others */}
+      <span aria-hidden="true" className="mx-1 h-6 w-px bg-line" />
       <Button variant="danger" onClick={() => setConfirm(true)}>
         Delete
       </Button>

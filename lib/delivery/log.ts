@@ -31,6 +31,8 @@ export type DeliveryListItem = {
   lastDurationMs: number | null;
   eventId: string;
   eventType: string;
+  /** The device's id (for a link to its page); null for webhook.test events. */
+  deviceId: number | null;
   deviceUdid: string | null;
   deviceName: string | null;
   webhookId: number;
@@ -73,6 +75,7 @@ type ListRow = {
   attempt_count: number | null;
   event_id: string;
   event_type: string;
+  device_id: number | null;
   device_udid: string | null;
   device_name: string | null;
   webhook_id: number;
@@ -100,6 +103,7 @@ function toItem(r: ListRow): DeliveryListItem {
     attemptCount: Number(r.attempt_count ?? 0),
     eventId: r.event_id,
     eventType: r.event_type,
+    deviceId: r.device_id == null ? null : Number(r.device_id),
     deviceUdid: r.device_udid,
     deviceName: r.device_name,
     webhookId: Number(r.webhook_id),
@@ -116,7 +120,7 @@ const SELECT_ITEM = (now: Date) => sql`
   (o.status = 'pending' and o.locked_until is not null and o.locked_until > ${now.toISOString()}::timestamptz) as in_flight,
   o.last_status_code, o.last_error, o.created_at, o.completed_at,
   la.attempted_at as last_attempt_at, la.duration_ms as last_duration_ms, la.attempt_count,
-  o.event_id, e.type as event_type, e.device_udid, e.device_name,
+  o.event_id, e.type as event_type, e.device_id, e.device_udid, e.device_name,
   o.webhook_id, w.name as webhook_name, w.enabled as webhook_enabled`;
 
 const LAST_ATTEMPT = sql`

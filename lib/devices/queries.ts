@@ -233,17 +233,29 @@ export async function getActiveToken(db: Db, orgId: number, deviceId: number) {
     : null;
 }
 
-export type DeviceEventView = { id: string; type: string; data: Record<string, unknown>; createdAt: string };
+export type DeviceEventView = { id: string; type: string; data: Record<string, unknown>; createdAt: string; deliveryCount: number };
 
-/** The device's most recent events, newest first. */
+/** The device's most recent events, newest first, each with how many webhook deliveries it made. */
 export async function recentDeviceEvents(db: Db, orgId: number, deviceId: number, limit = 20): Promise<DeviceEventView[]> {
   const rows = await db
-    .select({ id: events.id, type: events.type, payload: events.payload, createdAt: events.createdAt })
+    .select({
+      id: events.id,
+      type: events.type,
+      payload: events.payload,
+      createdAt: events.createdAt,
+      deliveryCount: sql<number>`(select count(*)::int from outbox o where o.event_id = "events"."id" and o.org_id = ${orgId})`,
+    })
     .from(events)
     .where(and(eq(events.deviceId, deviceId), eq(events.orgId, orgId)))
     .orderBy(desc(events.createdAt), desc(events.id))
     .limit(limit);
-  return rows.map((r) => ({ id: r.id, type: r.type, data: r.payload, createdAt: r.createdAt.toISOString() }));
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    data: r.payload,
+    createdAt: r.createdAt.toISOString(),
+    deliveryCount: Number(r.deliveryCount ?? 0),
+  }));
 }
 
 export type SignalView = { id: number; name: string; value: unknown; receivedAt: string };

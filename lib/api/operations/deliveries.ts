@@ -30,6 +30,7 @@ const deliverySchema = z
     lastDurationMs: z.number().nullable(),
     eventId: z.string(),
     eventType: z.string(),
+    deviceId: z.number().int().nullable().meta({ description: "The device's id; null for test events" }),
     deviceUdid: z.string().nullable(),
     deviceName: z.string().nullable(),
     webhookId: z.number().int(),

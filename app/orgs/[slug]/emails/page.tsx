@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { EmailStatusBadge } from "@/components/emails/status-badge";
 import { SendTestEmail } from "@/components/emails/send-test-email";
-import { Card, EmptyState, PageHeader, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Card, EmptyState, PageHeader, Pagination, Table, TBody, TD, TH, THead, Timestamp, TR } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { findUser } from "@/lib/accounts";
 import { requireOrgPage } from "@/lib/auth/page";
@@ -41,7 +41,14 @@ export default async function EmailsPage({
       />
       <Card>
         {result.emails.length === 0 ? (
-          <EmptyState title="No emails yet" text="Invitations, alerts and notifications of this organization appear here." />
+          <EmptyState
+            title="No emails yet"
+            text={
+              canManage
+                ? "Invitations, alerts and notifications of this organization appear here. Send a test email to check the mail setup."
+                : "Invitations, alerts and notifications sent to you appear here."
+            }
+          />
         ) : (
           <Table>
             <THead>
@@ -58,7 +65,7 @@ export default async function EmailsPage({
                 <TR key={e.id}>
                   <TD className="max-w-48 truncate">{e.to}</TD>
                   <TD className="max-w-md">
-                    <Link href={`${base}/${e.id}`} className="font-medium text-accent hover:underline">
+                    <Link href={`${base}/${e.id}`} className="font-medium text-accent underline-offset-2 hover:underline">
                       {e.subject}
                     </Link>
                   </TD>
@@ -67,23 +74,21 @@ export default async function EmailsPage({
                   </TD>
                   <TD className="hidden md:table-cell">{e.attempts}</TD>
                   <TD className="hidden md:table-cell">
-                    <RelativeTime value={e.createdAt.toISOString()} />
+                    <Timestamp value={e.createdAt.toISOString()} />
                   </TD>
                 </TR>
               ))}
             </TBody>
           </Table>
         )}
+        <Pagination
+          summary={result.pageCount > 1 ? `Page ${result.page} of ${result.pageCount}` : undefined}
+          previous={result.page > 1 ? { href: `${base}?page=${result.page - 1}` } : null}
+          next={result.page < result.pageCount ? { href: `${base}?page=${result.page + 1}` } : null}
+          previousLabel="← Newer"
+          nextLabel="Older →"
+        />
       </Card>
-      {result.pageCount > 1 ? (
-        <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
-          {result.page > 1 ? <Link href={`${base}?page=${result.page - 1}`}>← Newer</Link> : <span />}
-          <span className="text-muted">
-            Page {result.page} of {result.pageCount}
-          </span>
-          {result.page < result.pageCount ? <Link href={`${base}?page=${result.page + 1}`}>Older →</Link> : <span />}
-        </nav>
-      ) : null}
     </>
   );
 }

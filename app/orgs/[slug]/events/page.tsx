@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge, buttonClasses, Card, EmptyState, Input, PageHeader, RelativeTime, Select, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Badge, buttonClasses, Card, EmptyState, Input, PageHeader, Pagination, Select, Table, TBody, TD, TH, THead, Timestamp, TR } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
 import { listEvents } from "@/lib/delivery/event-log";
@@ -76,7 +76,25 @@ export default async function EventsPage({
       </Card>
       <Card>
         {page.events.length === 0 ? (
-          <EmptyState title="No events" text={filters.size ? "Nothing matches these filters." : "Events appear when devices report changes or settings change."} />
+          <EmptyState
+            title={filters.size ? "No events match" : "No events yet"}
+            text={
+              filters.size
+                ? "Try another search or type, or clear the filters."
+                : "Events appear when a device reports a change (status, firmware, telemetry) or a device is added or edited. Add a device and let it report to see the first one."
+            }
+            action={
+              filters.size ? (
+                <Link href={base} className={buttonClasses("secondary", "md")}>
+                  Clear filters
+                </Link>
+              ) : (
+                <Link href={`/orgs/${ctx.orgSlug}/devices`} className={buttonClasses("secondary", "md")}>
+                  Go to devices
+                </Link>
+              )
+            }
+          />
         ) : (
           <Table aria-label="Events">
             <THead>
@@ -84,24 +102,29 @@ export default async function EventsPage({
                 <TH>Event</TH>
                 <TH className="hidden md:table-cell">Device</TH>
                 <TH>Deliveries</TH>
-                <TH>When</TH>
+                <TH className="hidden md:table-cell">When</TH>
               </tr>
             </THead>
             <TBody>
               {page.events.map((e) => (
                 <TR key={e.id}>
                   <TD>
-                    <Link href={`${base}/${e.id}`} className="font-medium hover:underline">
+                    <Link href={`${base}/${e.id}`} className="font-medium text-accent underline-offset-2 hover:underline">
                       {catalogEntry(e.type)?.description ?? e.type}
                     </Link>
-                    <span className="block font-mono text-[11px] text-muted">
+                    <span className="block break-all font-mono text-[11px] text-muted">
                       {e.type} · {e.id}
+                    </span>
+                    {/* phones: the device and the time under the event (their columns are hidden) */}
+                    <span className="block text-xs text-muted md:hidden">
+                      {e.deviceName ? `${e.deviceName} · ` : ""}
+                      <Timestamp value={e.createdAt} />
                     </span>
                   </TD>
                   <TD className="hidden md:table-cell">
                     {e.deviceUdid ? (
                       e.deviceId ? (
-                        <Link href={`/orgs/${ctx.orgSlug}/devices/${e.deviceId}`} className="hover:underline">
+                        <Link href={`/orgs/${ctx.orgSlug}/devices/${e.deviceId}`} className="text-accent underline-offset-2 hover:underline">
                           {e.deviceName} <span className="font-mono text-xs text-muted">{e.deviceUdid}</span>
                         </Link>
                       ) : (
@@ -113,31 +136,29 @@ export default async function EventsPage({
                       <span className="text-muted">—</span>
                     )}
                   </TD>
-                  <TD>{e.deliveryCount ? <Badge tone="accent">{e.deliveryCount}</Badge> : <span className="text-muted">none</span>}</TD>
-                  <TD className="whitespace-nowrap text-muted">
-                    <RelativeTime value={e.createdAt} />
+                  <TD>
+                    {e.deliveryCount ? (
+                      <Link href={`${base}/${e.id}#deliveries`} aria-label={`${e.deliveryCount} ${e.deliveryCount === 1 ? "delivery" : "deliveries"}`}>
+                        <Badge tone="accent">{e.deliveryCount}</Badge>
+                      </Link>
+                    ) : (
+                      <span className="text-muted">none</span>
+                    )}
+                  </TD>
+                  <TD className="hidden whitespace-nowrap text-muted md:table-cell">
+                    <Timestamp value={e.createdAt} />
                   </TD>
                 </TR>
               ))}
             </TBody>
           </Table>
         )}
-        {after || next ? (
-          <nav aria-label="Pagination" className="flex justify-between gap-2 border-t border-line px-5 py-3">
-            {after ? (
-              <Link href={`${base}${filters.size ? `?${filters}` : ""}`} className={buttonClasses("secondary", "sm")}>
-                Newest
-              </Link>
-            ) : (
-              <span />
-            )}
-            {next ? (
-              <Link href={next} className={buttonClasses("secondary", "sm")} rel="next">
-                Older
-              </Link>
-            ) : null}
-          </nav>
-        ) : null}
+        <Pagination
+          previous={after ? { href: `${base}${filters.size ? `?${filters}` : ""}` } : null}
+          next={next ? { href: next } : null}
+          previousLabel="Newest"
+          nextLabel="Older"
+        />
       </Card>
     </>
   );

@@ -22,17 +22,15 @@ export default async function DeliveryPage({ params }: { params: Promise<{ slug:
   return (
     <>
       <PageHeader
-        back={
-          <span className="flex gap-3">
-            <Link href={`/orgs/${ctx.orgSlug}/deliveries`} className="hover:text-fg">
-              ← Deliveries
-            </Link>
-            <Link href={`/orgs/${ctx.orgSlug}/webhooks/${delivery.webhookId}/deliveries`} className="hover:text-fg">
+        breadcrumb={[{ label: "Deliveries", href: `/orgs/${ctx.orgSlug}/deliveries` }, { label: `Delivery ${delivery.id}` }]}
+        title={
+          <>
+            {description} →{" "}
+            <Link href={`/orgs/${ctx.orgSlug}/webhooks/${delivery.webhookId}`} className="text-accent underline-offset-4 hover:underline">
               {delivery.webhookName}
             </Link>
-          </span>
+          </>
         }
-        title={`${description} → ${delivery.webhookName}`}
         description={delivery.deviceName ? `${delivery.deviceName} (${delivery.deviceUdid})` : undefined}
       />
       <DeliveryDetailView

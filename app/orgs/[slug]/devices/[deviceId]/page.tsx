@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeviceDetail } from "@/components/devices/device-detail";
 import { PageHeader } from "@/components/ui";
@@ -30,7 +29,7 @@ export default async function DevicePage({ params }: { params: Promise<{ slug: s
       <PageHeader
         title={device.name}
         description={<span className="font-mono text-[13px]">{device.udid}</span>}
-        back={<Link href={`/orgs/${ctx.orgSlug}/devices`} className="hover:text-fg">← Devices</Link>}
+        breadcrumb={[{ label: "Devices", href: `/orgs/${ctx.orgSlug}/devices` }, { label: device.name }]}
       />
       <DeviceDetail orgSlug={ctx.orgSlug} canModify={ctx.can("device.modify")} initial={{ device, events, signals, token, desired }} />
     </>

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { DeviceForm } from "@/components/devices/device-form";
 import { Alert, PageHeader } from "@/components/ui";
 import { requireOrgPage } from "@/lib/auth/page";
@@ -9,10 +8,9 @@ export const metadata: Metadata = { title: "Add device" };
 export default async function NewDevicePage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const ctx = await requireOrgPage(slug);
-  const back = <Link href={`/orgs/${ctx.orgSlug}/devices`} className="hover:text-fg">← Devices</Link>;
   return (
     <div className="max-w-2xl">
-      <PageHeader title="Add device" description="Register a device to get its API token." back={back} />
+      <PageHeader title="Add device" description="Register a device to get its API token." breadcrumb={[{ label: "Devices", href: `/orgs/${ctx.orgSlug}/devices` }, { label: "Add device" }]} />
       {ctx.can("device.modify") ? (
         <DeviceForm orgSlug={ctx.orgSlug} />
       ) : (

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { Rollout } from "@/components/devices/rollout";
 import { PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
@@ -20,7 +19,7 @@ export default async function RolloutPage({ params }: { params: Promise<{ slug: 
       <PageHeader
         title="Rollout"
         description="Desired configuration and target firmware across the fleet: on target, pending, failed and offline devices."
-        back={<Link href={`/orgs/${ctx.orgSlug}/devices`} className="hover:text-fg">← Devices</Link>}
+        breadcrumb={[{ label: "Devices", href: `/orgs/${ctx.orgSlug}/devices` }, { label: "Rollout" }]}
       />
       <Rollout orgSlug={ctx.orgSlug} tags={tags} canModify={ctx.can("device.modify")} initial={summary} />
     </>

@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { EmailStatusBadge } from "@/components/emails/status-badge";
-import { Card, CardHeader, PageHeader, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Card, CardHeader, PageHeader, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { findUser } from "@/lib/accounts";
 import { requireOrgPage } from "@/lib/auth/page";
@@ -25,11 +24,7 @@ export default async function EmailPage({ params }: { params: Promise<{ slug: st
   return (
     <>
       <PageHeader
-        back={
-          <Link href={base} className="hover:text-fg">
-            ← Emails
-          </Link>
-        }
+        breadcrumb={[{ label: "Emails", href: base }, { label: `Email ${email.id}` }]}
         title={email.subject}
         description={
           <span className="flex flex-wrap items-center gap-2">
@@ -37,7 +32,7 @@ export default async function EmailPage({ params }: { params: Promise<{ slug: st
             <EmailStatusBadge status={email.status} transport={email.transport} attempts={email.attempts} />
             {email.status === "pending" && email.attempts > 0 ? (
               <span>
-                next attempt <RelativeTime value={email.nextAttemptAt.toISOString()} />
+                <Timestamp value={email.nextAttemptAt.toISOString()} prefix="next attempt" dueText="retrying now" />
               </span>
             ) : null}
           </span>
@@ -91,7 +86,7 @@ export default async function EmailPage({ params }: { params: Promise<{ slug: st
                 {email.attemptLog.map((a) => (
                   <TR key={a.id}>
                     <TD>
-                      <RelativeTime value={a.attemptedAt.toISOString()} />
+                      <Timestamp value={a.attemptedAt.toISOString()} />
                     </TD>
                     <TD>{a.transport === "stored" ? "stored" : a.outcome}</TD>
                     <TD className="max-w-md break-words">{a.error ?? a.response ?? "—"}</TD>

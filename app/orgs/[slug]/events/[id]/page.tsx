@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeliveryStatusBadge } from "@/components/deliveries/status-badge";
-import { Card, CardHeader, EmptyState, PageHeader, RelativeTime, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Card, CardHeader, EmptyState, PageHeader, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
 import { getEvent } from "@/lib/delivery/event-log";
@@ -21,7 +21,7 @@ export default async function EventPage({ params }: { params: Promise<{ slug: st
   return (
     <>
       <PageHeader
-        back={<Link href={`${base}/events`}>← Events</Link>}
+        breadcrumb={[{ label: "Events", href: `${base}/events` }, { label: event.id }]}
         title={catalogEntry(event.type)?.description ?? event.type}
         description={
           <span className="font-mono text-xs">
@@ -29,19 +29,19 @@ export default async function EventPage({ params }: { params: Promise<{ slug: st
           </span>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-[minmax(0,1fr)] items-start gap-6 lg:grid-cols-2">
         <Card>
           <CardHeader title="Event" />
           <dl className="grid grid-cols-[8rem_minmax(0,1fr)] gap-y-2 px-5 py-4 text-sm">
             <dt className="text-muted">When</dt>
             <dd>
-              <RelativeTime value={event.createdAt} /> <span className="text-xs text-muted">({event.createdAt})</span>
+              <Timestamp value={event.createdAt} mode="absolute" /> <span className="text-xs text-muted">(<Timestamp value={event.createdAt} />)</span>
             </dd>
             <dt className="text-muted">Device</dt>
             <dd>
               {event.deviceUdid ? (
                 event.deviceId ? (
-                  <Link href={`${base}/devices/${event.deviceId}`} className="hover:underline">
+                  <Link href={`${base}/devices/${event.deviceId}`} className="text-accent underline-offset-2 hover:underline">
                     {event.deviceName} <span className="font-mono text-xs text-muted">{event.deviceUdid}</span>
                   </Link>
                 ) : (
@@ -59,10 +59,18 @@ export default async function EventPage({ params }: { params: Promise<{ slug: st
             <pre className="overflow-x-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs">{JSON.stringify(event.data, null, 2)}</pre>
           </div>
         </Card>
-        <Card>
+        <Card id="deliveries" className="scroll-mt-6">
           <CardHeader title="Deliveries" description="One per webhook subscribed to this event when it happened." />
           {event.deliveries.length === 0 ? (
-            <EmptyState title="No deliveries" text="No enabled webhook subscribed to this event." />
+            <EmptyState
+              title="No deliveries"
+              text="No enabled webhook was subscribed to this event when it happened. Subscribe a webhook to this event type to deliver the next ones."
+              action={
+                <Link href={`${base}/webhooks`} className="text-sm font-medium text-accent underline-offset-2 hover:underline">
+                  Go to webhooks
+                </Link>
+              }
+            />
           ) : (
             <Table aria-label="Deliveries">
               <THead>
@@ -76,7 +84,7 @@ export default async function EventPage({ params }: { params: Promise<{ slug: st
                 {event.deliveries.map((d) => (
                   <TR key={d.id}>
                     <TD>
-                      <Link href={`${base}/deliveries/${d.id}`} className="font-medium hover:underline">
+                      <Link href={`${base}/deliveries/${d.id}`} className="font-medium text-accent underline-offset-2 hover:underline">
                         {d.webhookName}
                       </Link>
                       {d.lastStatusCode ? <span className="block text-xs text-muted">HTTP {d.lastStatusCode}</span> : null}
@@ -85,7 +93,7 @@ export default async function EventPage({ params }: { params: Promise<{ slug: st
                       <DeliveryStatusBadge status={d.status} attempts={d.attempts} parked={false} inFlight={false} />
                     </TD>
                     <TD className="whitespace-nowrap text-muted">
-                      <RelativeTime value={d.createdAt} />
+                      <Timestamp value={d.createdAt} />
                     </TD>
                   </TR>
                 ))}

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { Badge, ButtonLink, Card, CardBody, CardHeader, PageHeader } from "@/components/ui";
+import { Badge, ButtonLink, Card, CardBody, CardHeader, PageHeader, Timestamp } from "@/components/ui";
 import { WebhookSections } from "@/components/webhooks/webhook-sections";
 import { WebhookDeliveryHealth } from "@/components/deliveries/health";
 import { SecretPanel, TestEventPanel, WebhookAdminButtons } from "@/components/webhooks/webhook-controls";
@@ -46,12 +46,9 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
   return (
     <>
       <PageHeader
-        back={<Link href={base} className="hover:text-fg">← Webhooks</Link>}
-        title={
-          <span className="flex items-center gap-3">
-            {row.name} <WebhookStatus enabled={row.enabled} reason={null} />
-          </span>
-        }
+        breadcrumb={[{ label: "Webhooks", href: base }, { label: row.name }]}
+        title={row.name}
+        status={<WebhookStatus enabled={row.enabled} reason={null} />}
         description={row.description || undefined}
         actions={
           canEdit ? (
@@ -64,7 +61,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
       />
       <WebhookSections orgSlug={ctx.orgSlug} webhook={row} pending={pending} />
 
-      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_minmax(0,28rem)]">
+      <div className="grid items-start gap-6 xl:grid-cols-[minmax(0,1fr)_minmax(0,28rem)]">
         <Card>
           <CardHeader title="Settings" />
           <CardBody>
@@ -130,7 +127,14 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
                 <Row label="Failure streak">
                   <span className="text-warning">
                     {row.consecutiveFailures} failed deliveries in a row
-                    {row.failingSince ? ` since ${row.failingSince.toISOString().replace("T", " ").slice(0, 16)} UTC` : ""}
+                    {row.failingSince ? (
+                      <>
+                        {" "}
+                        since <Timestamp value={row.failingSince} mode="absolute" />
+                      </>
+                    ) : (
+                      ""
+                    )}
                   </span>
                 </Row>
               ) : null}
@@ -152,7 +156,19 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
               }
             />
             <CardBody>
-              <WebhookDeliveryHealth orgId={ctx.orgId} webhookId={row.id} />
+              <WebhookDeliveryHealth
+                orgId={ctx.orgId}
+                webhookId={row.id}
+                emptyAction={
+                  canEdit ? (
+                    <a href="#send-test-event" className="font-medium text-accent underline underline-offset-2 hover:text-accent-hover">
+                      send a test event
+                    </a>
+                  ) : (
+                    "deliveries appear here when a subscribed event happens."
+                  )
+                }
+              />
             </CardBody>
           </Card>
           {canEdit ? (
@@ -177,7 +193,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
             </Card>
           )}
           {canEdit ? (
-            <Card>
+            <Card id="send-test-event" className="scroll-mt-6">
               <CardHeader title="Send test event" description="A sample event through the real sending path, signed with this webhook's secret." />
               <CardBody>
                 <TestEventPanel orgSlug={ctx.orgSlug} id={row.id} defaultType={firstEvent} />

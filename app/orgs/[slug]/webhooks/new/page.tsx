@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { Alert, PageHeader } from "@/components/ui";
 import { WebhookForm } from "@/components/webhooks/webhook-form";
 import { getDb } from "@/db/client";
@@ -21,7 +20,7 @@ export default async function NewWebhookPage({ params }: { params: Promise<{ slu
     <>
       <PageHeader
         title="Create Webhook"
-        back={<Link href={base} className="hover:text-fg">← Webhooks</Link>}
+        breadcrumb={[{ label: "Webhooks", href: base }, { label: "Create Webhook" }]}
         description="Choose the events and shape the request; the preview shows exactly what your endpoint will receive."
       />
       {existing.length >= limit ? (

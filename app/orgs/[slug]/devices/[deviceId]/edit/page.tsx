@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeviceForm } from "@/components/devices/device-form";
 import { Alert, PageHeader } from "@/components/ui";
@@ -15,10 +14,16 @@ export default async function EditDevicePage({ params }: { params: Promise<{ slu
   const id = Number(deviceId);
   const device = Number.isInteger(id) && id > 0 ? await getDevice(await getDb(), ctx.orgId, id) : null;
   if (!device) notFound();
-  const back = <Link href={`/orgs/${ctx.orgSlug}/devices/${device.id}`} className="hover:text-fg">← {device.name}</Link>;
   return (
     <div className="max-w-2xl">
-      <PageHeader title={`Edit ${device.name}`} back={back} />
+      <PageHeader
+        title={`Edit ${device.name}`}
+        breadcrumb={[
+          { label: "Devices", href: `/orgs/${ctx.orgSlug}/devices` },
+          { label: device.name, href: `/orgs/${ctx.orgSlug}/devices/${device.id}` },
+          { label: "Edit" },
+        ]}
+      />
       {ctx.can("device.modify") ? (
         <DeviceForm orgSlug={ctx.orgSlug} device={device} />
       ) : (

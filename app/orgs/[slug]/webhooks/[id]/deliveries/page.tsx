@@ -38,19 +38,28 @@ export default async function WebhookDeliveriesPage({ params }: { params: Promis
   return (
     <>
       <PageHeader
-        back={<Link href={base} className="hover:text-fg">← Webhooks</Link>}
-        title={
-          <span className="flex items-center gap-3">
-            {row.name} <WebhookStatus enabled={row.enabled} reason={null} />
-          </span>
-        }
+        breadcrumb={[{ label: "Webhooks", href: base }, { label: row.name, href: `${base}/${row.id}` }, { label: "Deliveries" }]}
+        title={row.name}
+        status={<WebhookStatus enabled={row.enabled} reason={null} />}
         description={<code className="break-all font-mono text-xs">{row.url}</code>}
         actions={canModify ? <ReplayFailedButton orgSlug={ctx.orgSlug} webhookId={row.id} /> : null}
       />
       <WebhookSections orgSlug={ctx.orgSlug} webhook={row} pending={pending} />
       <Card className="mb-6">
         <CardBody>
-          <WebhookDeliveryHealth orgId={ctx.orgId} webhookId={row.id} />
+          <WebhookDeliveryHealth
+            orgId={ctx.orgId}
+            webhookId={row.id}
+            emptyAction={
+              canModify ? (
+                <Link href={`${base}/${row.id}#send-test-event`} className="font-medium text-accent underline underline-offset-2 hover:text-accent-hover">
+                  send a test event
+                </Link>
+              ) : (
+                "deliveries appear here when a subscribed event happens."
+              )
+            }
+          />
         </CardBody>
       </Card>
       <DeliveryLog orgSlug={ctx.orgSlug} webhookId={row.id} canModify={canModify} eventTypes={eventTypes} initial={initial} />

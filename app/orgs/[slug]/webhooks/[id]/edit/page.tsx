@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui";
 import { WebhookForm } from "@/components/webhooks/webhook-form";
@@ -21,7 +20,10 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ sl
   const detail = `/orgs/${ctx.orgSlug}/webhooks/${row.id}`;
   return (
     <>
-      <PageHeader title={`Edit ${row.name}`} back={<Link href={detail} className="hover:text-fg">← {row.name}</Link>} />
+      <PageHeader
+        title={`Edit ${row.name}`}
+        breadcrumb={[{ label: "Webhooks", href: `/orgs/${ctx.orgSlug}/webhooks` }, { label: row.name, href: detail }, { label: "Edit" }]}
+      />
       <WebhookForm
         orgSlug={ctx.orgSlug}
         orgId={ctx.orgId}
