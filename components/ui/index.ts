@@ -11,6 +11,7 @@ export { FormMessage } from "./form-message";
 export { Checkbox, Input, Select, Textarea, controlClasses } from "./input";
 export { ConfirmDialog, Modal, type ConfirmDialogProps, type ModalProps } from "./modal";
 export { PageHeader } from "./page-header";
+export { PasswordInput } from "./password-input";
 export { RadioGroup, type RadioOption } from "./radio-group";
 export { RelativeTime } from "./relative-time";
 export { formatAbsolute, formatRelative } from "./format-time";
