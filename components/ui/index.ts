@@ -8,6 +8,7 @@ export { CopyButton } from "./copy-button";
 export { EmptyState } from "./empty-state";
 export { Field, type FieldProps } from "./field";
 export { FormMessage } from "./form-message";
+export { focusRing, focusRingInset } from "./focus";
 export { Checkbox, Input, Select, Textarea, controlClasses } from "./input";
 export { ConfirmDialog, Modal, type ConfirmDialogProps, type ModalProps } from "./modal";
 export { PageHeader } from "./page-header";
