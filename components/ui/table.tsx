@@ -6,7 +6,8 @@ import { focusRingInset } from "./focus";
 
 /**
  * A table that scrolls sideways on narrow screens instead of breaking the layout. While it does scroll, its box is a
- * named, focusable region so keyboard users can scroll it too (axe: scrollable-region-focusable).
+ * named, focusable region so keyboard users can scroll it too (axe: scrollable-region-focusable). The box is
+ * `relative` so absolutely positioned content (sr-only text) is clipped by it instead of widening the page.
  */
 export function Table({ className, children, ...rest }: ComponentProps<"table">) {
   const ref = useRef<HTMLDivElement>(null);
@@ -26,7 +27,7 @@ export function Table({ className, children, ...rest }: ComponentProps<"table">)
   return (
     <div
       ref={ref}
-      className={cn("overflow-x-auto", scrolls && focusRingInset)}
+      className={cn("relative overflow-x-auto", scrolls && focusRingInset)}
       tabIndex={scrolls ? 0 : undefined}
       role={scrolls && label ? "region" : undefined}
       aria-label={scrolls && label ? label : undefined}
