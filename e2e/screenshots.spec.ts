@@ -1,9 +1,11 @@
 import { expect, test, type Page } from "@playwright/test";
 import { signUp } from "./helpers";
 
-// Screenshots of the main screens, at desktop and phone widths, taken on a production build with real data
-// (devices reporting through the status API, a webhook delivering to an inbox). They land in docs/screenshots/,
-// which README.md shows, so the pictures stay current with the code.
+// Screenshots of every screen, at desktop and phone widths, taken on a production build with real data
+// (devices reporting through the status API, a webhook delivering to an inbox). They land in docs/screenshots/
+// as <screen>-desktop.png / <screen>-phone.png (README.md shows some), so the pictures stay current with the code.
+// The fleet overview is taken by e2e/fleet.spec.ts (it needs a fleet with signals). At phone width each screen is
+// also checked for sideways scrolling (nothing wider than the screen but what scrolls inside its own box).
 
 const WIDTHS = [
   { name: "desktop", width: 1360, height: 900 },
@@ -15,15 +17,34 @@ async function shoot(page: Page, name: string) {
     await page.setViewportSize({ width: size.width, height: size.height });
     // let live lists settle after the resize
     await page.waitForTimeout(300);
+    if (size.name === "phone") {
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect.soft(scrollWidth, `${name} scrolls sideways at ${size.width}px`).toBeLessThanOrEqual(size.width);
+    }
     await page.screenshot({ path: `docs/screenshots/${name}-${size.name}.png`, fullPage: size.name === "desktop" });
   }
   await page.setViewportSize({ width: WIDTHS[0].width, height: WIDTHS[0].height });
 }
 
-test("screenshots of the main screens", async ({ page, baseURL }) => {
-  test.setTimeout(240_000);
-  await page.goto("/sign-in");
-  await shoot(page, "sign-in");
+/** The path of the first link on the page whose href matches `pattern`. */
+async function firstHref(page: Page, pattern: RegExp): Promise<string> {
+  const hrefs = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+  const href = hrefs.find((h) => pattern.test(h));
+  expect(href, `a link matching ${pattern} on ${page.url()}`).toBeTruthy();
+  return new URL(href!, page.url()).pathname;
+}
+
+test("screenshots of every screen", async ({ page, baseURL, browser }) => {
+  test.setTimeout(480_000);
+  for (const [name, path] of [
+    ["sign-in", "/sign-in"],
+    ["sign-up", "/sign-up"],
+    ["forgot-password", "/forgot-password"],
+    ["reset-password-expired", "/reset-password/rst_expired-link"],
+  ]) {
+    await page.goto(path);
+    await shoot(page, name);
+  }
   const { slug } = await signUp(page, { name: "Ada Admin", org: "Acme Devices" });
   const api = (path: string) => `/api/orgs/${slug}${path}`;
   const origin = { origin: baseURL! };
@@ -110,8 +131,53 @@ test("screenshots of the main screens", async ({ page, baseURL }) => {
   await expect(page.getByText(/Verified/).first()).toBeVisible({ timeout: 15_000 });
   await shoot(page, "inbox");
 
+  // the rest of the device and webhook screens
+  await page.goto(`/orgs/${slug}/devices`);
+  const someDevice = await firstHref(page, new RegExp(`^/orgs/${slug}/devices/\\d+$`));
+  for (const [name, path] of [
+    ["device-new", `/orgs/${slug}/devices/new`],
+    ["device-edit", `${someDevice}/edit`],
+    ["rollout", `/orgs/${slug}/devices/rollout`],
+    ["webhook-edit", `${webhookPath}/edit`],
+    ["webhook-deliveries", `${webhookPath}/deliveries`],
+    ["events", `/orgs/${slug}/events`],
+  ]) {
+    await page.goto(path);
+    await shoot(page, name);
+  }
+  await page.goto(await firstHref(page, new RegExp(`^/orgs/${slug}/events/[^/?]+$`)));
+  await shoot(page, "event");
+
+  // an invitation: the Emails view, the email, and the accept page the invitee sees
   await page.goto(`/orgs/${slug}/members`);
+  await page.getByRole("button", { name: "Invite by email" }).click();
+  const invite = page.getByRole("dialog", { name: "Invite by email" });
+  await invite.getByLabel("Email").fill("grace@example.com");
+  await invite.getByRole("button", { name: "Send invitation" }).click();
+  await expect(invite).toBeHidden();
   await shoot(page, "members");
-  await page.goto(`/orgs/${slug}/audit`);
-  await shoot(page, "audit");
+  await page.goto(`/orgs/${slug}/emails`);
+  await shoot(page, "emails");
+  await page.goto(await firstHref(page, new RegExp(`^/orgs/${slug}/emails/\\d+$`)));
+  await expect(page.getByTestId("email-text")).toBeVisible();
+  await shoot(page, "email");
+  const token = /\/invite\/(inv_[A-Za-z0-9_-]+)/.exec((await page.getByTestId("email-text").textContent()) ?? "");
+  expect(token, "an invitation link in the email").toBeTruthy();
+  const invitee = await browser.newContext({ viewport: { width: WIDTHS[0].width, height: WIDTHS[0].height } });
+  const inviteePage = await invitee.newPage();
+  await inviteePage.goto(`/invite/${token![1]}`);
+  await shoot(inviteePage, "invitation");
+  await invitee.close();
+
+  for (const [name, path] of [
+    ["audit", `/orgs/${slug}/audit`],
+    ["settings", `/orgs/${slug}/settings`],
+    ["api-keys", `/orgs/${slug}/settings/api-keys`],
+    ["api-reference", `/orgs/${slug}/api-reference`],
+    ["account", "/account"],
+    ["org-new", "/orgs/new"],
+  ]) {
+    await page.goto(path);
+    await shoot(page, name);
+  }
 });

@@ -339,8 +339,8 @@ test("#22.3 Events is a group named by its legend, of toggles that look like swi
   expect(off.appearance).toBe("none");
   expect(off.ratio).toBeGreaterThanOrEqual(1.6);
   await online(page).check();
-  const on = await online(page).evaluate(look);
-  expect(on.bg).not.toBe(off.bg);
+  // the track's colour transitions (150 ms): wait for it rather than reading the first frame
+  await expect.poll(async () => (await online(page).evaluate(look)).bg).not.toBe(off.bg);
 });
 
 test("#22.3 the preview's \"computed at send time\" meets 4.5:1 contrast", async ({ page }) => {

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
-import { Field, FormMessage, Input, SubmitButton } from "@/components/ui";
+import { buttonClasses, Field, FormMessage, PasswordInput, SubmitButton } from "@/components/ui";
 import { changePasswordAction, signOutEverywhereAction } from "@/lib/actions/auth";
 import { PASSWORD_MIN } from "@/lib/validation/auth";
 
@@ -14,17 +14,19 @@ export function ChangePasswordForm({ changed }: { changed: boolean }) {
   return (
     <form action={action} className="space-y-4" noValidate>
       <Field label="Current password" error={errors.currentPassword}>
-        <Input name="currentPassword" type="password" autoComplete="current-password" required />
+        <PasswordInput name="currentPassword" autoComplete="current-password" required />
       </Field>
       <Field
         label="New password"
         error={errors.newPassword}
         hint={errors.newPassword ? undefined : `At least ${PASSWORD_MIN} characters, not a common password.`}
       >
-        <Input name="newPassword" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} />
+        <PasswordInput name="newPassword" autoComplete="new-password" required minLength={PASSWORD_MIN} />
       </Field>
       <FormMessage state={shown} />
-      <SubmitButton pendingLabel="Changing…">Change password</SubmitButton>
+      <div className="flex justify-end">
+        <SubmitButton pendingLabel="Changing…">Change password</SubmitButton>
+      </div>
     </form>
   );
 }
@@ -35,7 +37,7 @@ function EverywhereButton() {
     <button
       type="submit"
       disabled={pending}
-      className="rounded-md border border-line px-3 py-1.5 text-sm font-medium hover:bg-subtle disabled:opacity-60"
+      className={buttonClasses("secondary")}
     >
       {pending ? "Signing out…" : "Sign out everywhere"}
     </button>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field, FormMessage, Input, SubmitButton } from "@/components/ui";
+import { Field, FormMessage, Input, PasswordInput, SubmitButton } from "@/components/ui";
 import { acceptInvitationAction, signUpWithInvitationAction } from "@/lib/actions/invitations";
 import { PASSWORD_MIN } from "@/lib/validation/auth";
 
@@ -34,7 +34,7 @@ export function InvitationSignUpForm({ token, email }: { token: string; email: s
         <Input name="name" autoComplete="name" defaultValue={values.name} required maxLength={100} autoFocus />
       </Field>
       <Field label="Password" error={errors.password} hint={errors.password ? undefined : `At least ${PASSWORD_MIN} characters.`}>
-        <Input name="password" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} />
+        <PasswordInput name="password" autoComplete="new-password" required minLength={PASSWORD_MIN} />
       </Field>
       <FormMessage state={state?.ok ? null : state} />
       <SubmitButton className="w-full" pendingLabel="Creating account…">

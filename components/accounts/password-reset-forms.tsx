@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { Field, FormMessage, Input, SubmitButton } from "@/components/ui";
+import { Field, FormMessage, Input, PasswordInput, SubmitButton } from "@/components/ui";
 import { requestPasswordResetAction, resetPasswordAction } from "@/lib/actions/password-reset";
 import { PASSWORD_MIN } from "@/lib/validation/auth";
 
@@ -34,7 +34,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="token" value={token} />
       <Field label="New password" error={state?.errors?.password} hint={state?.errors?.password ? undefined : `At least ${PASSWORD_MIN} characters.`}>
-        <Input name="password" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} autoFocus />
+        <PasswordInput name="password" autoComplete="new-password" required minLength={PASSWORD_MIN} autoFocus />
       </Field>
       <FormMessage state={state?.ok ? null : state} />
       <SubmitButton className="w-full" pendingLabel="Saving…">

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { Field, FormMessage, Input, SubmitButton } from "@/components/ui";
+import { Field, FormMessage, Input, PasswordInput, SubmitButton } from "@/components/ui";
 import { signInAction } from "@/lib/actions/auth";
 
 /** Email + password form; errors (wrong password, too many attempts) appear above the button. */
@@ -16,7 +16,7 @@ export function SignInForm({ next, initialMessage }: { next?: string; initialMes
         <Input name="email" type="email" autoComplete="email" defaultValue={values.email} required autoFocus />
       </Field>
       <Field label="Password" error={state?.errors?.password}>
-        <Input name="password" type="password" autoComplete="current-password" required />
+        <PasswordInput name="password" autoComplete="current-password" required />
       </Field>
       <p className="-mt-2 text-right text-sm">
         <Link href="/forgot-password" className="text-accent hover:underline">

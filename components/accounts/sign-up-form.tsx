@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { Field, FormMessage, Input, SubmitButton } from "@/components/ui";
+import { Field, FormMessage, Input, PasswordInput, SubmitButton } from "@/components/ui";
 import { signUpAction } from "@/lib/actions/auth";
 import { PASSWORD_MIN } from "@/lib/validation/auth";
 
@@ -20,7 +20,7 @@ export function SignUpForm() {
         <Input name="email" type="email" autoComplete="email" defaultValue={values.email} required />
       </Field>
       <Field label="Password" error={errors.password} hint={errors.password ? undefined : `At least ${PASSWORD_MIN} characters.`}>
-        <Input name="password" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} />
+        <PasswordInput name="password" autoComplete="new-password" required minLength={PASSWORD_MIN} />
       </Field>
       <Field
         label="Organization name"

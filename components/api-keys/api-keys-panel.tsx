@@ -74,7 +74,7 @@ function NewKeyReveal({ created }: { created: CreatedApiKey }) {
           <p className="text-sm font-medium text-fg">Try it</p>
           <CopyButton value={example} label="Copy command" />
         </div>
-        <pre className="overflow-x-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs leading-relaxed text-fg">{example}</pre>
+        <pre tabIndex={0} className="overflow-x-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs leading-relaxed text-fg">{example}</pre>
       </div>
     </div>
   );

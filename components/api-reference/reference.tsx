@@ -163,7 +163,7 @@ function OperationCard({ doc, origin, path, method, op }: { doc: OpenApiDoc; ori
             <h4 className="text-sm font-semibold text-fg">Example</h4>
             <CopyButton value={curl} label="Copy curl" />
           </div>
-          <pre className="overflow-x-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs leading-relaxed text-fg">{curl}</pre>
+          <pre tabIndex={0} aria-label="curl" className="overflow-x-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs leading-relaxed text-fg">{curl}</pre>
         </div>
       </section>
     </Card>

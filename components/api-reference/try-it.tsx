@@ -87,7 +87,7 @@ export function TryIt({ operations }: { operations: TryOperation[] }) {
         {answer ? (
           <div aria-live="polite">
             <p className="mb-1 text-sm font-medium">HTTP {answer.status}</p>
-            <pre className="max-h-96 overflow-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs">{answer.text || "(empty body)"}</pre>
+            <pre tabIndex={0} aria-label="Response body" className="max-h-96 overflow-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs">{answer.text || "(empty body)"}</pre>
           </div>
         ) : null}
       </div>

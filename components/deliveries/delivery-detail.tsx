@@ -41,6 +41,8 @@ function Code({ children, label }: { children: string; label: string }) {
     <div className="relative">
       <pre
         aria-label={label}
+        // scrolls: keyboard users reach it to scroll
+        tabIndex={0}
         className="max-h-80 overflow-auto whitespace-pre-wrap break-all rounded-md border border-line bg-subtle p-3 font-mono text-xs leading-relaxed"
       >
         {children || <span className="text-faint">(empty)</span>}

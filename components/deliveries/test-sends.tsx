@@ -3,7 +3,7 @@ import type { TestSendItem } from "@/lib/delivery/log";
 import { ResponseCode } from "./status-badge";
 
 function Pre({ children }: { children: string }) {
-  return <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-all rounded bg-subtle p-2 font-mono text-xs">{children}</pre>;
+  return <pre tabIndex={0} className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-all rounded bg-subtle p-2 font-mono text-xs">{children}</pre>;
 }
 
 const headerLines = (h: Record<string, string> | null) =>

@@ -102,7 +102,7 @@ export function CsvImport({ orgSlug }: { orgSlug: string }) {
                 {preview.rows.length} row{preview.rows.length === 1 ? "" : "s"}, {bad.length} with errors
                 {bad.length ? " — fix them in the file and choose it again; nothing is imported while any row is wrong." : "."}
               </p>
-              <div className="max-h-80 overflow-auto rounded-md border border-line">
+              <div tabIndex={0} className="max-h-80 overflow-auto rounded-md border border-line">
                 <Table aria-label="Preview">
                   <THead>
                     <tr>

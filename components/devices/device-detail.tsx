@@ -138,7 +138,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
             description={
               <>
                 What this device&apos;s webhooks are told, newest first.{" "}
-                <Link href={`/orgs/${orgSlug}/events?device=${encodeURIComponent(device.udid)}`} className="text-accent hover:underline">
+                <Link href={`/orgs/${orgSlug}/events?device=${encodeURIComponent(device.udid)}`} className="text-accent underline underline-offset-2">
                   All events of this device
                 </Link>
               </>
@@ -242,8 +242,8 @@ function DeviceActions({ orgSlug, device }: { orgSlug: string; device: DeviceVie
       <Button size="sm" onClick={() => setConfirm("token")}>
         Regenerate token
       </Button>
-      {/* the destructive action is set apart from the others */}
-      <span aria-hidden="true" className="mx-1 h-5 w-px bg-line" />
+      {/* destructive last, set apart */}
+      <span aria-hidden="true" className="mx-1 h-5 w-px self-center bg-line" />
       <Button size="sm" variant="danger" onClick={() => setConfirm("delete")}>
         Delete
       </Button>

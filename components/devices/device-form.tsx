@@ -88,7 +88,7 @@ export function DeviceForm({ orgSlug, device }: { orgSlug: string; device?: Init
             </Field>
           </CardBody>
           <CardFooter>
-            <ButtonLink href={device ? `${listHref}/${device.id}` : listHref} variant="ghost">
+            <ButtonLink href={device ? `${listHref}/${device.id}` : listHref}>
               Cancel
             </ButtonLink>
             <SubmitButton pendingLabel={editing ? "Saving…" : "Adding…"}>{editing ? "Save" : "Add device"}</SubmitButton>

@@ -42,7 +42,7 @@ function CodeBlock({ label, code }: { label: string; code: string }) {
         <p className="text-sm font-medium text-fg">{label}</p>
         <CopyButton value={code} label="Copy command" />
       </div>
-      <pre className="overflow-x-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs leading-relaxed text-fg">
+      <pre tabIndex={0} className="overflow-x-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs leading-relaxed text-fg">
         {code}
       </pre>
     </div>

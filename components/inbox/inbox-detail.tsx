@@ -122,6 +122,7 @@ export function InboxDetail({
               <Button size="sm" onClick={clear} pending={pending && pendingWhat === "clear"} disabled={pending}>
                 Clear inbox
               </Button>
+              <span aria-hidden="true" className="mx-1 h-5 w-px self-center bg-line" />
               <Button size="sm" variant="danger" onClick={() => setConfirmDelete(true)} disabled={pending}>
                 Delete inbox
               </Button>

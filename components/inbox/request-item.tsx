@@ -50,15 +50,15 @@ function BodyPanel({ request, orgSlug, inboxId }: { request: InboxRequestView; o
         <p className="text-sm text-muted">No body.</p>
       ) : raw || view.kind === "text" ? (
         <>
-          <pre className={pre}>{request.body}</pre>
+          <pre tabIndex={0} className={pre}>{request.body}</pre>
           {request.bodyTruncated ? (
             <p className="mt-1 text-[13px] text-muted">Showing the first {formatBytes(request.body.length)}; download for the whole body.</p>
           ) : null}
         </>
       ) : view.kind === "json" ? (
-        <pre className={pre}>{view.text}</pre>
+        <pre tabIndex={0} className={pre}>{view.text}</pre>
       ) : view.kind === "form" ? (
-        <div className="overflow-x-auto rounded-md border border-line">
+        <div tabIndex={0} className="overflow-x-auto rounded-md border border-line">
           <table className="w-full text-left font-mono text-[12.5px]">
             <caption className="sr-only">Form fields</caption>
             <thead className="bg-subtle/60 font-sans text-xs uppercase tracking-wide text-muted">
@@ -82,7 +82,7 @@ function BodyPanel({ request, orgSlug, inboxId }: { request: InboxRequestView; o
           <p className="text-sm text-fg">
             Binary body, {formatBytes(view.size)} (not valid UTF-8). Base64{view.more ? " excerpt" : ""}:
           </p>
-          <pre className={pre}>
+          <pre tabIndex={0} className={pre}>
             {view.excerpt}
             {view.more ? "…" : ""}
           </pre>
@@ -97,7 +97,7 @@ function HeadersPanel({ headers }: { headers: Record<string, string> }) {
   return (
     <section aria-label="Headers">
       <h4 className="mb-1.5 text-xs font-medium uppercase tracking-wide text-muted">Headers · {names.length}</h4>
-      <div className="overflow-x-auto rounded-md border border-line">
+      <div tabIndex={0} className="overflow-x-auto rounded-md border border-line">
         <table className="w-full text-left font-mono text-[12.5px]">
           <caption className="sr-only">Request headers</caption>
           <tbody className="divide-y divide-line">

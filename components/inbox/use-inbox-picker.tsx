@@ -66,7 +66,7 @@ export function UseInboxPicker({ orgSlug, onPick }: { orgSlug: string; onPick: (
                 <li key={inbox.id}>
                   <button
                     type="button"
-                    className="w-full rounded-md px-2.5 py-2 text-left hover:bg-subtle focus:bg-subtle focus:outline-none"
+                    className="w-full rounded-md px-2.5 py-2 text-left hover:bg-subtle focus:bg-subtle focus:outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent"
                     onClick={() => {
                       onPick(inboxUrl(window.location.origin, inbox.token));
                       setOpen(false);

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { Logo } from "@/components/accounts/logo";
-import { cn } from "@/components/ui";
+import { cn, focusRing, focusRingInset } from "@/components/ui";
 import { NAV_ICONS } from "./icons";
 import { OrgSwitcher, type ShellOrg } from "./org-switcher";
 import { UserMenu } from "./user-menu";
@@ -33,6 +33,7 @@ function NavLink({ href, label, icon, active }: { href: string; label: string; i
       aria-current={active ? "page" : undefined}
       className={cn(
         "flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors",
+        focusRingInset,
         active ? "bg-accent-soft text-accent" : "text-muted hover:bg-subtle hover:text-fg",
       )}
     >
@@ -79,7 +80,8 @@ export function AppShell({
   }, [drawer]);
 
   const sidebar = (
-    <div className="flex h-full flex-col gap-4 px-3 py-4">
+    // on wide screens the column (aside) runs the page's full height, and this stays in view while the page scrolls
+    <div className="flex h-full flex-col gap-4 px-3 py-4 md:sticky md:top-0 md:h-dvh">
       <div className="hidden px-1.5 md:block">
         <Link href={base} aria-label="Signalpost home">
           <Logo />
@@ -128,7 +130,7 @@ export function AppShell({
           aria-expanded={drawer}
           aria-controls="sidebar"
           onClick={() => setDrawer((d) => !d)}
-          className="rounded-md p-2 text-muted hover:bg-subtle hover:text-fg"
+          className={cn("rounded-md p-2 text-muted hover:bg-subtle hover:text-fg", focusRing)}
         >
           <span className="sr-only">{drawer ? "Close menu" : "Open menu"}</span>
           <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true" className="size-5">
@@ -144,7 +146,7 @@ export function AppShell({
       <aside
         id="sidebar"
         className={cn(
-          "fixed inset-y-0 left-0 z-40 w-64 border-r border-line bg-surface transition-transform md:sticky md:top-0 md:h-dvh md:w-60 md:translate-x-0 md:shrink-0",
+          "fixed inset-y-0 left-0 z-40 w-64 border-r border-line bg-surface transition-transform md:static md:w-60 md:translate-x-0 md:shrink-0 md:self-stretch",
           drawer ? "translate-x-0 shadow-xl" : "-translate-x-full md:shadow-none",
           !drawer && "invisible md:visible",
         )}

@@ -33,7 +33,7 @@ export function OrgSwitcher({ current, orgs }: { current: ShellOrg; orgs: ShellO
         aria-controls={menuId}
         aria-label={`Organization: ${current.name}. Switch organization`}
         onClick={toggle}
-        className="flex w-full items-center gap-2 rounded-md border border-line bg-surface px-2 py-1.5 text-left text-sm shadow-sm hover:bg-subtle"
+        className="flex w-full items-center gap-2 rounded-md border border-line bg-surface px-2 py-1.5 text-left text-sm shadow-sm hover:bg-subtle focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent"
       >
         <Initial name={current.name} />
         <span className="min-w-0 flex-1 truncate font-medium" data-testid="current-org">
@@ -55,7 +55,7 @@ export function OrgSwitcher({ current, orgs }: { current: ShellOrg; orgs: ShellO
                   onClick={close}
                   aria-current={org.slug === current.slug ? "true" : undefined}
                   className={cn(
-                    "flex items-center gap-2 px-3 py-1.5 text-sm hover:bg-subtle focus-visible:bg-subtle",
+                    "flex items-center gap-2 px-3 py-1.5 text-sm hover:bg-subtle focus-visible:bg-subtle focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent",
                     org.slug === current.slug && "font-medium",
                   )}
                 >
@@ -70,7 +70,7 @@ export function OrgSwitcher({ current, orgs }: { current: ShellOrg; orgs: ShellO
             <Link
               href="/orgs/new"
               onClick={close}
-              className="flex items-center gap-2 px-3 py-1.5 text-sm text-muted hover:bg-subtle hover:text-fg"
+              className="flex items-center gap-2 px-3 py-1.5 text-sm text-muted hover:bg-subtle hover:text-fg focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent"
             >
               <span aria-hidden="true" className="flex size-6 items-center justify-center text-base">
                 +

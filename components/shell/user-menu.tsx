@@ -7,7 +7,7 @@ import { signOutAction, signOutEverywhereAction } from "@/lib/actions/auth";
 import { ChevronUpDown } from "./icons";
 import { usePopover } from "./use-popover";
 
-const ITEM = "flex w-full items-center px-3 py-2 text-left text-sm text-fg hover:bg-subtle focus-visible:bg-subtle disabled:opacity-60";
+const ITEM = "flex w-full items-center px-3 py-2 text-left text-sm text-fg hover:bg-subtle focus-visible:bg-subtle disabled:opacity-60 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent";
 
 function SignOutButton({ label = "Sign out" }: { label?: string }) {
   const { pending } = useFormStatus();
@@ -39,7 +39,7 @@ export function UserMenu({ user }: { user: { name: string; email: string } }) {
         aria-controls={menuId}
         aria-label={`Account: ${user.name}`}
         onClick={toggle}
-        className="flex w-full items-center gap-2.5 rounded-md px-2 py-1.5 text-left hover:bg-subtle"
+        className="flex w-full items-center gap-2.5 rounded-md px-2 py-1.5 text-left hover:bg-subtle focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent"
       >
         <span
           aria-hidden="true"

@@ -1,11 +1,12 @@
 import type { ComponentProps, ReactNode } from "react";
 import { cn } from "./cn";
+import { focusRing } from "./focus";
 
 const CONTROL =
   "block w-full rounded-md border border-line-strong bg-surface text-fg shadow-sm placeholder:text-faint " +
-  "transition-colors focus:border-accent focus:outline-none focus:ring-2 focus:ring-accent/25 focus-visible:outline-none " +
+  "transition-colors focus:border-accent focus:outline-none focus:ring-2 focus:ring-accent/40 focus-visible:outline-none " +
   "disabled:cursor-not-allowed disabled:bg-subtle disabled:text-muted " +
-  "aria-[invalid=true]:border-danger aria-[invalid=true]:focus:ring-danger/25";
+  "aria-[invalid=true]:border-danger aria-[invalid=true]:focus:ring-danger/40";
 
 /** Class names shared by text-like controls. */
 export const controlClasses = CONTROL;
@@ -55,7 +56,7 @@ export function Checkbox({
         id={inputId}
         type="checkbox"
         aria-describedby={hintId}
-        className="mt-0.5 size-4 shrink-0 cursor-pointer rounded border-line-strong accent-[var(--sp-accent)] disabled:cursor-not-allowed"
+        className={cn("mt-0.5 size-4 shrink-0 cursor-pointer rounded border-line-strong accent-[var(--sp-accent)] disabled:cursor-not-allowed", focusRing)}
         {...rest}
       />
       <div className="min-w-0">

@@ -3,6 +3,7 @@
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import { Button, type ButtonVariant } from "./button";
 import { cn } from "./cn";
+import { focusRing } from "./focus";
 
 export type ModalProps = {
   open: boolean;
@@ -89,7 +90,7 @@ export function Modal({ open, onClose, title, description, children, footer, siz
               type="button"
               onClick={onClose}
               aria-label="Close"
-              className="-mr-1.5 -mt-1 rounded-md p-1.5 text-muted hover:bg-subtle hover:text-fg"
+              className={cn("-mr-1.5 -mt-1 rounded-md p-1.5 text-muted hover:bg-subtle hover:text-fg", focusRing)}
             >
               <svg viewBox="0 0 20 20" fill="currentColor" aria-hidden="true" className="size-4">
                 <path d="M6.28 5.22a.75.75 0 0 0-1.06 1.06L8.94 10l-3.72 3.72a.75.75 0 1 0 1.06 1.06L10 11.06l3.72 3.72a.75.75 0 1 0 1.06-1.06L11.06 10l3.72-3.72a.75.75 0 0 0-1.06-1.06L10 8.94 6.28 5.22Z" />

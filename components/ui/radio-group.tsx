@@ -33,7 +33,9 @@ export function RadioGroup<T extends string>({
           <label
             key={o.value}
             className={cn(
+              // the chip shows the ring when its radio has keyboard focus
               "flex cursor-pointer items-center gap-2 rounded-md border px-3 py-1.5 text-sm transition-colors",
+              "has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-accent",
               value === o.value ? "border-accent bg-accent-soft text-fg" : "border-line-strong bg-surface text-muted hover:bg-subtle",
             )}
           >
@@ -43,7 +45,7 @@ export function RadioGroup<T extends string>({
               value={o.value}
               checked={value === o.value}
               onChange={() => onChange(o.value)}
-              className="accent-[var(--sp-accent)]"
+              className="accent-[var(--sp-accent)] focus-visible:outline-none"
             />
             {o.label}
           </label>

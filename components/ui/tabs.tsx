@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "./cn";
+import { focusRingInset } from "./focus";
 
 export type TabItem = { href: string; label: string; count?: number };
 
@@ -23,7 +24,8 @@ export function Tabs({ items, prefix = false, className, label = "Sections" }: {
                 href={item.href}
                 aria-current={active ? "page" : undefined}
                 className={cn(
-                  "inline-flex items-center gap-1.5 whitespace-nowrap border-b-2 px-0.5 pb-2.5 pt-1 text-sm font-medium transition-colors",
+                  "inline-flex items-center gap-1.5 whitespace-nowrap rounded-t-sm border-b-2 px-0.5 pb-2.5 pt-1 text-sm font-medium transition-colors",
+                  focusRingInset,
                   active ? "border-accent text-fg" : "border-transparent text-muted hover:border-line-strong hover:text-fg",
                 )}
               >

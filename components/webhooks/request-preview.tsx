@@ -59,7 +59,7 @@ export function RequestPreview({ settings, eventType, orgId }: { settings: Webho
                 </div>
               ))}
             </dl>
-            <pre data-testid="preview-body" className="max-h-[28rem] overflow-auto whitespace-pre-wrap break-all rounded-md bg-subtle p-3 leading-relaxed">
+            <pre tabIndex={0} data-testid="preview-body" className="max-h-[28rem] overflow-auto whitespace-pre-wrap break-all rounded-md bg-subtle p-3 leading-relaxed">
               {prettyBody(preview.built) || "(empty body)"}
             </pre>
           </>

@@ -29,7 +29,7 @@ export function TestResult({ result, message }: { result: TestEventResult | null
       {Object.keys(r.headers).length ? (
         <details>
           <summary className="cursor-pointer text-xs font-medium text-muted">Response headers ({Object.keys(r.headers).length})</summary>
-          <pre className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap break-all font-mono text-xs">
+          <pre tabIndex={0} className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap break-all font-mono text-xs">
             {Object.entries(r.headers)
               .map(([k, v]) => `${k}: ${v}`)
               .join("\n")}
@@ -39,7 +39,7 @@ export function TestResult({ result, message }: { result: TestEventResult | null
       {r.status != null ? (
         <div>
           <p className="text-xs font-medium text-muted">Response body</p>
-          <pre className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap break-all rounded bg-subtle p-2 font-mono text-xs">
+          <pre tabIndex={0} className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap break-all rounded bg-subtle p-2 font-mono text-xs">
             {r.body || "(empty)"}
           </pre>
         </div>

@@ -142,8 +142,7 @@ export function WebhookAdminButtons({ orgSlug, id, name, enabled }: Ref & { enab
       <Button onClick={toggle} pending={pending && !confirm}>
         {enabled ? "Disable" : "Enable"}
       </Button>
-      {/* the destructive action is set apart from the others */}
-      <span aria-hidden="true" className="mx-1 h-6 w-px bg-line" />
+      <span aria-hidden="true" className="mx-1 h-5 w-px self-center bg-line" />
       <Button variant="danger" onClick={() => setConfirm(true)}>
         Delete
       </Button>

@@ -56,7 +56,7 @@ export default async function EventPage({ params }: { params: Promise<{ slug: st
           </dl>
           <div className="px-5 pb-4">
             <p className="mb-1.5 text-sm font-medium">Data</p>
-            <pre className="overflow-x-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs">{JSON.stringify(event.data, null, 2)}</pre>
+            <pre tabIndex={0} className="overflow-x-auto rounded-md border border-line bg-subtle px-3 py-2.5 font-mono text-xs">{JSON.stringify(event.data, null, 2)}</pre>
           </div>
         </Card>
         <Card id="deliveries" className="scroll-mt-6">

@@ -83,7 +83,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
               </Row>
               {row.format === "custom" ? (
                 <Row label="Body template">
-                  <pre className="max-h-48 overflow-auto whitespace-pre-wrap break-all rounded bg-subtle p-2 font-mono text-xs">{row.bodyTemplate}</pre>
+                  <pre tabIndex={0} className="max-h-48 overflow-auto whitespace-pre-wrap break-all rounded bg-subtle p-2 font-mono text-xs">{row.bodyTemplate}</pre>
                 </Row>
               ) : null}
               <Row label="Headers">
@@ -149,7 +149,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
               description={
                 <>
                   Last 24 hours, by hour.{" "}
-                  <Link href={`/orgs/${ctx.orgSlug}/webhooks/${row.id}/deliveries`} className="text-accent hover:underline">
+                  <Link href={`/orgs/${ctx.orgSlug}/webhooks/${row.id}/deliveries`} className="text-accent underline underline-offset-2">
                     See deliveries
                   </Link>
                 </>

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { Alert, PageHeader } from "@/components/ui";
+import { Alert, ButtonLink, PageHeader } from "@/components/ui";
 import { WebhookForm } from "@/components/webhooks/webhook-form";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
@@ -24,11 +24,24 @@ export default async function NewWebhookPage({ params }: { params: Promise<{ slu
         description="Choose the events and shape the request; the preview shows exactly what your endpoint will receive."
       />
       {existing.length >= limit ? (
-        <Alert tone="warning" title={`This organization has ${existing.length} of ${limit} webhooks`} className="mb-5">
-          Delete a webhook you no longer need before creating another.
+        // A full org: say so up front and offer the way out, instead of a form that would be refused on Save.
+        <Alert
+          tone="warning"
+          title={`This organization has ${existing.length} of ${limit} webhooks, the most allowed`}
+          actions={
+            <ButtonLink href={base} variant="primary" size="sm">
+              Go to webhooks
+            </ButtonLink>
+          }
+        >
+          <span data-testid="webhook-limit-reached">
+            Delete a webhook you no longer need (open it and choose Delete at the top), or edit an existing one to send the events you want, before creating another.
+            The limit is set by <code className="font-mono text-[13px]">WEBHOOK_LIMIT_PER_ORG</code>.
+          </span>
         </Alert>
-      ) : null}
-      <WebhookForm orgSlug={ctx.orgSlug} orgId={ctx.orgId} devices={devices} allowHttp={allowPrivateUrls()} cancelHref={base} />
+      ) : (
+        <WebhookForm orgSlug={ctx.orgSlug} orgId={ctx.orgId} devices={devices} allowHttp={allowPrivateUrls()} cancelHref={base} />
+      )}
     </>
   );
 }
