@@ -14,6 +14,12 @@ export type AttemptOutcome = {
   counter: "succeeded" | "retried" | "failed";
 };
 
+function needsMask(built: BuiltRequest): boolean {
+  if (built.secretNames) return true;
+  for (const name in built.headers) if (name.length === 13 && name.toLowerCase() === "authorization") return true;
+  return false;
+}
+
 /** An empty streak record for a webhook (nothing happened in this batch yet). */
 export function emptyTally(webhookId: number): WebhookTally {
   return { webhookId, failuresAfterLastSuccess: 0, hadSuccess: false, gone: null };
@@ -58,7 +64,8 @@ export function settleAttempt(args: {
     if (decision.kind === "gone") tally.gone = { status: 410, url: built?.url ?? "" };
     counter = "failed";
   }
-  const shown = built ? maskAuth(built) : null;
+  // masked copy only when there is something to mask (Authorization, secret headers or query parameters)
+  const shown = built ? (needsMask(built) ? maskAuth(built) : built) : null;
   const attempt: AttemptRecord = {
     orgId: row.orgId,
     outboxId: row.id,
