@@ -45,21 +45,21 @@ export function settleAttempt(args: {
 }): AttemptOutcome {
   const { row, built, sent, startedAt, now, tally } = args;
   const decision = decideOutcome(sent, row.attempts, now, args.schedule, args.random, row.event?.createdAt);
-  const base = { row, statusCode: sent.status, error: sent.error };
   let outcome: RowOutcome;
   let counter: AttemptOutcome["counter"];
   if (decision.kind === "succeeded") {
-    outcome = { ...base, status: "succeeded", nextAttemptAt: null, completedAt: now };
+    outcome = { row, status: "succeeded", nextAttemptAt: null, statusCode: sent.status, error: sent.error, completedAt: now };
     tally.hadSuccess = true;
     tally.failuresAfterLastSuccess = 0;
     counter = "succeeded";
   } else if (decision.kind === "retry") {
-    outcome = { ...base, status: "pending", nextAttemptAt: new Date(now.getTime() + decision.delayMs), completedAt: null };
+    const nextAttemptAt = new Date(now.getTime() + decision.delayMs);
+    outcome = { row, status: "pending", nextAttemptAt, statusCode: sent.status, error: sent.error, completedAt: null };
     if (row.attempts === 1) tally.failuresAfterLastSuccess++;
     counter = "retried";
   } else {
     // exhausted, or 410 Gone: this delivery is over (it counted toward the streak at its first failed attempt)
-    outcome = { ...base, status: "failed", nextAttemptAt: null, completedAt: now };
+    outcome = { row, status: "failed", nextAttemptAt: null, statusCode: sent.status, error: sent.error, completedAt: now };
     if (row.attempts === 1) tally.failuresAfterLastSuccess++;
     if (decision.kind === "gone") tally.gone = { status: 410, url: built?.url ?? "" };
     counter = "failed";
