@@ -1,9 +1,9 @@
 import "server-only";
 import type { LookupFunction } from "node:net";
 import { STATUS_CODES } from "node:http";
-import { setMaxListeners } from "node:events";
 import { Pool } from "undici";
 import { intEnv } from "@/lib/env";
+import { exchange, ExchangeError } from "./exchange";
 import { webhookTimeoutMs } from "./lease";
 import type { BuiltRequest, SendResult } from "@/lib/webhooks/types";
 import { TRANSPORT_HEADERS } from "@/lib/webhooks/http-rules";
@@ -48,7 +48,7 @@ function poolFor(origin: string, address: string, family: 4 | 6, timeoutMs: numb
     keepAliveTimeout: 4_000,
     keepAliveMaxTimeout: 30_000,
     connect: { lookup, timeout: timeoutMs },
-    // each request sets its own headers/body timeouts, and the deadline timers below bound the whole request
+    // each request sets its own headers/body timeouts (backstops), and its deadline (exchange.ts) bounds it whole
     headersTimeout: timeoutMs + 1_000,
     bodyTimeout: timeoutMs + 1_000,
   });
@@ -60,35 +60,6 @@ function poolFor(origin: string, address: string, family: 4 | 6, timeoutMs: numb
     void oldest.close().catch(() => undefined);
   }
   return pool;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Deadlines: one timer per DEADLINE_GRAIN_MS, not one per request. A request started at t with timeout T takes the
-// signal of the slot that ends at the first multiple of the grain ≥ t + T; the slot's timer aborts what is still in
-// flight then, so a request is cut after T and at most T + DEADLINE_GRAIN_MS (connect, headers and body alike).
-// Finished requests have removed their listener by then. undici's headersTimeout/bodyTimeout (T + 1 s) stay as
-// backstops.
-// ---------------------------------------------------------------------------------------------------------------
-
-const DEADLINE_GRAIN_MS = 25;
-/** The abort reason of a deadline, told apart from an outer signal's. */
-const DEADLINE = new Error("timeout");
-const deadlines = new Map<number, AbortSignal>();
-
-function deadlineSignal(timeoutMs: number): AbortSignal {
-  const now = performance.now();
-  const at = Math.ceil((now + timeoutMs) / DEADLINE_GRAIN_MS) * DEADLINE_GRAIN_MS;
-  const existing = deadlines.get(at);
-  if (existing) return existing;
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal); // one listener per request in flight in this slot
-  deadlines.set(at, controller.signal);
-  // unref'd: the sockets in flight keep the process alive, an idle slot should not
-  setTimeout(() => {
-    deadlines.delete(at);
-    controller.abort(DEADLINE);
-  }, at - now).unref();
-  return controller.signal;
 }
 
 /**
@@ -155,17 +126,6 @@ function describeError(err: unknown, timedOut: boolean, timeoutMs: number): Pick
   }
   const message = e?.cause?.message ?? e?.message ?? String(err);
   return { error: `request failed: ${message}`, errorCode: "network" };
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k in headers) {
-    const v = headers[k];
-    if (v === undefined) continue;
-    // undici gives header names in lower case already
-    out[k] = typeof v === "string" ? v : v.join(", ");
-  }
-  return out;
 }
 
 /** Decodes the kept part of a response body without cutting a UTF-8 character in half. */
@@ -239,31 +199,15 @@ export async function sendHttpRequest(built: BuiltRequest, opts: SendOptions = {
   const { checked, pool } = target;
   if (!checked.ok) return failure(started, checked.error, checked.errorCode);
 
-  const deadline = deadlineSignal(timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
   try {
-    const response = await pool!.request({
-      path: target.path,
-      method: built.method,
-      headers: sendableHeaders(built.headers),
-      body: built.body,
-      signal,
-      // backstops only: undici runs these on its coarse timers (~0.5 s resolution, early or late), the deadline is exact
-      headersTimeout: timeoutMs + 1_000,
-      bodyTimeout: timeoutMs + 1_000,
-    });
-
-    const chunks: Buffer[] = [];
-    let read = 0;
-    for await (const chunk of response.body) {
-      const buf = chunk as Buffer;
-      if (read < RESPONSE_STORE_LIMIT) chunks.push(buf);
-      read += buf.length;
-      if (read >= RESPONSE_READ_LIMIT) break; // breaking out destroys the stream; the connection is not reused
-    }
-    const status = response.statusCode;
-    const resHeaders = flattenHeaders(response.headers as Record<string, string | string[] | undefined>);
-    const body = decodeStored(chunks);
+    const response = await exchange(
+      pool!,
+      { path: target.path, method: built.method, headers: sendableHeaders(built.headers), body: built.body },
+      { timeoutMs, keepBytes: RESPONSE_STORE_LIMIT, readLimit: RESPONSE_READ_LIMIT, signal: opts.signal },
+    );
+    const status = response.status;
+    const resHeaders = response.headers;
+    const body = decodeStored(response.chunks);
     const ok = status >= 200 && status < 300;
     let error: string | null = null;
     if (status >= 300 && status < 400) {
@@ -273,11 +217,11 @@ export async function sendHttpRequest(built: BuiltRequest, opts: SendOptions = {
     } else if (!ok) {
       error = `receiver answered HTTP ${status}${STATUS_CODES[status] ? ` (${STATUS_CODES[status]})` : ""}`;
     }
-    return { ok, status, headers: resHeaders, body, durationMs: Math.round(performance.now() - started), error, errorCode: null, bytesRead: read };
+    return { ok, status, headers: resHeaders, body, durationMs: Math.round(performance.now() - started), error, errorCode: null, bytesRead: response.bytesRead };
   } catch (err) {
-    const timedOut = deadline.aborted;
-    if (opts.signal?.aborted && !timedOut) return failure(started, "request cancelled", "network");
-    const described = describeError(err, timedOut, timeoutMs);
+    const kind = err instanceof ExchangeError ? err.kind : "transport";
+    if (kind === "cancelled") return failure(started, "request cancelled", "network");
+    const described = describeError(err instanceof ExchangeError ? err.cause : err, kind === "timeout", timeoutMs);
     return failure(started, described.error!, described.errorCode);
   }
 }

@@ -2,7 +2,7 @@
 export const args = new Set(process.argv.slice(2));
 export const QUICK = args.has("--quick");
 export const ONLY = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
-export const SECTIONS = ["status", "delivery", "pgboss", "latency", "scale", "embedded"];
+export const SECTIONS = ["status", "delivery", "pgboss", "latency", "latency1000", "scale", "embedded"];
 if (ONLY?.some((s) => !SECTIONS.includes(s))) throw new Error(`--only takes ${SECTIONS.join(", ")}`);
 export const runs = (section: string) => !ONLY || ONLY.includes(section);
 export const ROOT = process.cwd();
