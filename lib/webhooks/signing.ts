@@ -1,5 +1,5 @@
 import "server-only";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from "node:crypto";
 import { SIGNATURE_HEADERS } from "./request";
 import type { BuiltRequest } from "./types";
 
@@ -12,18 +12,19 @@ export function newWebhookSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString("base64");
 }
 
-const keys = new Map<string, Buffer>();
+const keys = new Map<string, KeyObject>();
 
 /** The HMAC key of a secret: the base64-decoded part after "whsec_" (as the standardwebhooks package reads it). */
-function secretKey(secret: string): Buffer {
+function secretKey(secret: string): KeyObject {
   const cached = keys.get(secret);
   if (cached) return cached;
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   const key = Buffer.from(encoded, "base64");
   if (key.length === 0) throw new Error("Signing secret is empty");
   if (keys.size >= 1_000) keys.clear(); // decoded keys of the secrets in use; bounded
-  keys.set(secret, key);
-  return key;
+  const keyObject = createSecretKey(key); // imported once, not on every HMAC
+  keys.set(secret, keyObject);
+  return keyObject;
 }
 
 /** One "v1,<base64 HMAC-SHA256 of {id}.{ts}.{body}>" signature. */

@@ -1,7 +1,7 @@
 // The engine's request deadlines (lib/delivery/exchange.ts: one timer per 25 ms slot, not one per request): a hanging
 // receiver's deliveries fail with a timeout within WEBHOOK_TIMEOUT_MS plus a little, each recorded as an attempt with
-// its request, while a healthy webhook's deliveries in the same pass go through; the outbox rows are leased, not
-// locked, while the requests hang; signatures verify with the standardwebhooks package.
+// its request, and a healthy webhook's deliveries in the same pass go through; the outbox rows are leased, not
+// locked, while the requests hang (PostgreSQL); signatures verify with the standardwebhooks package.
 import { eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -34,48 +34,60 @@ afterAll(async () => {
 });
 
 describe("request deadlines in a delivery pass", () => {
-  it("fails every hanging delivery with a timeout within WEBHOOK_TIMEOUT_MS + slack, records each attempt, delivers the healthy ones", async () => {
-    process.env.WEBHOOK_TIMEOUT_MS = "400";
+  it("fails every hanging delivery with a timeout within WEBHOOK_TIMEOUT_MS + 0.5 s, each recorded with its signed request", async () => {
+    process.env.WEBHOOK_TIMEOUT_MS = "1000";
     const { org, device } = await seedDeliveryOrg(db());
-    const { hook: slow } = await insertWebhook(db(), org.id, `${hanging.url}/slow`, { name: "slow" });
-    const { hook: fast, secret } = await insertWebhook(db(), org.id, `${healthy.url}/fast`, { name: "fast" });
+    const { hook: slow, secret } = await insertWebhook(db(), org.id, `${hanging.url}/slow`, { name: "slow" });
     await emitOffline(db(), org, device, new Date(), 12);
 
     const started = performance.now();
     const pass = processOutbox({ budgetMs: 5_000, concurrency: 32 });
     await hanging.waitForRequests(12, 5_000);
-    // while the requests hang, no outbox row is locked: another session can lock every one of them at once
-    const free = await queryRows<{ id: number }>(db(), sql`select id from outbox where webhook_id = ${slow.id} for update skip locked`);
-    expect(free).toHaveLength(12);
+    if (process.env.DATABASE_URL) {
+      // while the requests hang, no outbox row is locked: another session can lock every one of them at once. (Not on
+      // the embedded database: its queries run on this thread and would hold up the event loop the deadlines run on.)
+      const free = await queryRows<{ id: number }>(db(), sql`select id from outbox where webhook_id = ${slow.id} for update skip locked`);
+      expect(free).toHaveLength(12);
+    }
     const result = await pass;
     const took = performance.now() - started;
 
-    expect(result).toMatchObject({ claimed: 24, succeeded: 12, retried: 12 });
-    expect(took).toBeLessThan(400 + 2_000);
+    expect(result).toMatchObject({ claimed: 12, succeeded: 0, retried: 12 });
+    expect(took).toBeLessThan(1_000 + 3_000);
     for (const row of await outboxRows(db(), slow.id)) {
-      expect(row).toMatchObject({ status: "pending", lastStatusCode: null, lastError: "timed out after 0.4 s", lockedUntil: null });
+      expect(row).toMatchObject({ status: "pending", lastStatusCode: null, lastError: "timed out after 1 s", lockedUntil: null });
     }
     const attempts = await db().select().from(deliveryAttempts).where(eq(deliveryAttempts.webhookId, slow.id));
     expect(attempts).toHaveLength(12);
     for (const a of attempts) {
-      expect(a.error).toBe("timed out after 0.4 s");
-      expect(a.durationMs).toBeGreaterThanOrEqual(395);
-      expect(a.durationMs).toBeLessThan(400 + 300);
+      expect(a.error).toBe("timed out after 1 s");
+      // cut at the deadline: not before it, and late only by the 25 ms slot plus event-loop delay (generous for CI)
+      expect(a.durationMs).toBeGreaterThanOrEqual(995);
+      expect(a.durationMs).toBeLessThan(1_000 + 500);
       expect(a.responseStatus).toBeNull();
       expect(a.requestBody).toContain(`"webhookId":${slow.id}`);
-      expect(a.requestHeaders).toHaveProperty("webhook-signature");
-    }
-
-    expect(healthy.requests).toHaveLength(12);
-    const verifier = new Webhook(secret);
-    for (const req of healthy.requests) expect(verifier.verify(req.body, req.headers)).toBeTruthy();
-    const fastAttempts = await db().select().from(deliveryAttempts).where(eq(deliveryAttempts.webhookId, fast.id));
-    expect(fastAttempts).toHaveLength(12);
-    for (const a of fastAttempts) {
-      expect(a).toMatchObject({ responseStatus: 200, error: null });
-      expect(a.responseBody).not.toBeNull();
       expect(a.requestHeaders).toHaveProperty("webhook-id", a.eventId);
     }
+    // what the receiver got verifies with the public library
+    const verifier = new Webhook(secret);
+    for (const req of hanging.requests) expect(verifier.verify(req.body, req.headers)).toBeTruthy();
+  });
+
+  it("delivers a healthy webhook's rows in the same pass as a hanging one's, each attempt with its response", async () => {
+    process.env.WEBHOOK_TIMEOUT_MS = "2000";
+    const { org, device } = await seedDeliveryOrg(db());
+    const { hook: slow } = await insertWebhook(db(), org.id, `${hanging.url}/slow`, { name: "slow" });
+    const { hook: fast } = await insertWebhook(db(), org.id, `${healthy.url}/fast`, { name: "fast" });
+    await emitOffline(db(), org, device, new Date(), 8);
+    expect(await processOutbox({ budgetMs: 5_000, concurrency: 32 })).toMatchObject({ claimed: 16, succeeded: 8, retried: 8 });
+    expect(healthy.requests).toHaveLength(8);
+    const fastAttempts = await db().select().from(deliveryAttempts).where(eq(deliveryAttempts.webhookId, fast.id));
+    expect(fastAttempts).toHaveLength(8);
+    for (const a of fastAttempts) {
+      expect(a).toMatchObject({ responseStatus: 200, error: null, responseBody: "ok" });
+      expect(a.responseHeaders).toHaveProperty("content-type", "text/plain");
+    }
+    for (const row of await outboxRows(db(), slow.id)) expect(row.lastError).toBe("timed out after 2 s");
   });
 
   it("refuses a URL resolving to a private address at send time unless private URLs are allowed", async () => {
