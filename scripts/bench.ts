@@ -1,5 +1,5 @@
 // npm run bench — builds and starts the app on PostgreSQL, drives bounded load on 127.0.0.1 only, prints a table
-// and writes BENCHMARKS.md. Flags: --skip-build, --quick (shorter runs), --keep-db, --only=status,delivery,pgboss,latency,scale,features,embedded
+// and writes BENCHMARKS.md. Flags: --skip-build, --quick (shorter runs), --keep-db, --only=status,delivery,pgboss,latency,latency1000,scale,features,embedded
 // (run those sections and print them; BENCHMARKS.md is left alone).
 // The parts live in scripts/bench/: config (flags, constants), server (the processes it starts), seed, report, and
 // one file per section (status, delivery, pgboss, latency, scale, features, embedded); load, machine and receiver are the tools they share.
@@ -12,7 +12,7 @@ import { DIST, ONLY, PG_BASE, ROOT, args, checkDeadline, runs } from "./bench/co
 import { benchDelivery } from "./bench/delivery";
 import { benchEmbedded } from "./bench/embedded";
 import { benchFeatures } from "./bench/features";
-import { benchLatency } from "./bench/latency";
+import { LATENCY_1000, LATENCY_200, benchLatency } from "./bench/latency";
 import { benchPgBoss } from "./bench/pgboss";
 import { measuringMachine, notes, rows, writeReport } from "./bench/report";
 import { benchScale } from "./bench/scale";
@@ -48,7 +48,9 @@ async function main() {
     checkDeadline();
     if (runs("pgboss")) await measuringMachine("pg-boss", () => benchPgBoss(handle.db, org.id, databaseUrl));
     checkDeadline();
-    if (runs("latency")) await measuringMachine("latency", () => benchLatency(handle.db, org.id, udids, tokens, pid));
+    if (runs("latency")) await measuringMachine("latency", () => benchLatency(handle.db, org.id, udids, tokens, pid, LATENCY_200));
+    checkDeadline();
+    if (runs("latency1000")) await measuringMachine("latency 1k", () => benchLatency(handle.db, org.id, udids, tokens, pid, LATENCY_1000));
     if (process.env.BENCH_TRACE) fs.writeFileSync("/tmp/bench-server.log", server.log());
     const serverErrors = server.log().split("\n").filter((l) => /error|fail/i.test(l));
     if (serverErrors.length) notes.push(`server log during the run: ${serverErrors.length} error lines, e.g. \`${serverErrors[0].slice(0, 200)}\``);

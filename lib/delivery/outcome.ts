@@ -14,6 +14,12 @@ export type AttemptOutcome = {
   counter: "succeeded" | "retried" | "failed";
 };
 
+function needsMask(built: BuiltRequest): boolean {
+  if (built.secretNames) return true;
+  for (const name in built.headers) if (name.length === 13 && name.toLowerCase() === "authorization") return true;
+  return false;
+}
+
 /** An empty streak record for a webhook (nothing happened in this batch yet). */
 export function emptyTally(webhookId: number): WebhookTally {
   return { webhookId, failuresAfterLastSuccess: 0, hadSuccess: false, gone: null };
@@ -39,26 +45,27 @@ export function settleAttempt(args: {
 }): AttemptOutcome {
   const { row, built, sent, startedAt, now, tally } = args;
   const decision = decideOutcome(sent, row.attempts, now, args.schedule, args.random, row.event?.createdAt);
-  const base = { row, statusCode: sent.status, error: sent.error };
   let outcome: RowOutcome;
   let counter: AttemptOutcome["counter"];
   if (decision.kind === "succeeded") {
-    outcome = { ...base, status: "succeeded", nextAttemptAt: null, completedAt: now };
+    outcome = { row, status: "succeeded", nextAttemptAt: null, statusCode: sent.status, error: sent.error, completedAt: now };
     tally.hadSuccess = true;
     tally.failuresAfterLastSuccess = 0;
     counter = "succeeded";
   } else if (decision.kind === "retry") {
-    outcome = { ...base, status: "pending", nextAttemptAt: new Date(now.getTime() + decision.delayMs), completedAt: null };
+    const nextAttemptAt = new Date(now.getTime() + decision.delayMs);
+    outcome = { row, status: "pending", nextAttemptAt, statusCode: sent.status, error: sent.error, completedAt: null };
     if (row.attempts === 1) tally.failuresAfterLastSuccess++;
     counter = "retried";
   } else {
     // exhausted, or 410 Gone: this delivery is over (it counted toward the streak at its first failed attempt)
-    outcome = { ...base, status: "failed", nextAttemptAt: null, completedAt: now };
+    outcome = { row, status: "failed", nextAttemptAt: null, statusCode: sent.status, error: sent.error, completedAt: now };
     if (row.attempts === 1) tally.failuresAfterLastSuccess++;
     if (decision.kind === "gone") tally.gone = { status: 410, url: built?.url ?? "" };
     counter = "failed";
   }
-  const shown = built ? maskAuth(built) : null;
+  // masked copy only when there is something to mask (Authorization, secret headers or query parameters)
+  const shown = built ? (needsMask(built) ? maskAuth(built) : built) : null;
   const attempt: AttemptRecord = {
     orgId: row.orgId,
     outboxId: row.id,

@@ -1,6 +1,6 @@
 import "server-only";
 import { getDb, type Db } from "@/db/client";
-import { intEnv } from "@/lib/env";
+import { allowPrivateUrls, intEnv } from "@/lib/env";
 import { buildEventEnvelope } from "@/lib/webhooks/envelope";
 import { buildWebhookRequest } from "@/lib/webhooks/request";
 import { signRequest } from "@/lib/webhooks/signing";
@@ -8,11 +8,11 @@ import type { BuiltRequest, SendResult } from "@/lib/webhooks/types";
 import { claimDeliveriesById, claimDueDeliveries, releaseClaims, type ClaimedRow } from "./claim";
 import { contextsFor, GONE, type WebhookContext } from "./contexts";
 import { recordAttempt } from "@/lib/metrics";
-import { sendAndRecordMs } from "./lease";
+import { sendAndRecordMs, webhookTimeoutMs } from "./lease";
 import { emptyTally, settleAttempt } from "./outcome";
 import { disableThresholds, retrySchedule } from "./retry";
 import { FairScheduler } from "./scheduler";
-import { sendHttpRequest } from "./send";
+import { sendHttpRequest, type SendTargets } from "./send";
 import { disableFailingWebhooks, writeOutcomes, type AttemptRecord, type RowOutcome, type WebhookTally } from "./write-back";
 
 // The delivery pass: the pipeline that claims rows, sends them and writes the outcomes back. What to send next is
@@ -127,6 +127,7 @@ class DeliveryPass {
   private failure: { error: unknown } | null = null;
   private stopped = false;
   private stoppedTaking = false;
+  private pumpQueued = false;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
   private finish!: () => void;
@@ -146,7 +147,13 @@ class DeliveryPass {
       1,
       options.perWebhookLimit ?? (intEnv("DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK", 0) || Math.floor((this.concurrency * 3) / 4)),
     );
-    this.send = options.send ?? ((built: BuiltRequest) => sendHttpRequest(built));
+    if (options.send) {
+      this.send = options.send;
+    } else {
+      // read once per pass, not per request; a webhook's URL is checked (DNS guard) once per pass too (send.ts)
+      const sendOptions = { timeoutMs: webhookTimeoutMs(), guard: { allowPrivate: allowPrivateUrls() }, targets: new Map() as SendTargets };
+      this.send = (built: BuiltRequest) => sendHttpRequest(built, sendOptions);
+    }
     this.random = options.random ?? Math.random;
     const budgetMs = options.budgetMs ?? 10_000;
     // The lease outlives the whole pass: claims stop at the budget, and every send started before it ends within
@@ -367,16 +374,30 @@ class DeliveryPass {
 
   /** Starts queued rows while slots are free (the scheduler picks which). */
   private startEligible(): void {
-    for (const row of this.scheduler.takeStartable()) this.start(row);
+    for (const row of this.scheduler.takeStartable()) void this.start(row);
   }
 
-  private start(row: ClaimedRow): void {
-    this.deliver(row)
-      .catch((err) => console.error("[delivery] unexpected error delivering", row.id, err))
-      .finally(() => {
-        this.scheduler.finished(row.webhookId);
-        this.pump();
-      });
+  private async start(row: ClaimedRow): Promise<void> {
+    try {
+      await this.deliver(row);
+    } catch (err) {
+      console.error("[delivery] unexpected error delivering", row.id, err);
+    }
+    this.scheduler.finished(row.webhookId);
+    this.pumpSoon();
+  }
+
+  /**
+   * Pumps once after the current I/O phase: the sends that finish in the same event-loop turn (many, under load)
+   * share one pump instead of running it each.
+   */
+  private pumpSoon(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
   }
 
   private tally(webhookId: number): WebhookTally {
@@ -396,7 +417,7 @@ class DeliveryPass {
     } else {
       try {
         const envelope = buildEventEnvelope(row.event, { id: ctx.settings.id, name: ctx.settings.name }, startedAt);
-        built = signRequest(buildWebhookRequest(ctx.settings, envelope), row.event.id, startedAt, ctx.secrets);
+        built = signRequest(buildWebhookRequest(ctx.settings, envelope), row.event.id, startedAt, ctx.secrets, true);
         sent = await this.send(built);
       } catch (err) {
         sent = {

@@ -3,10 +3,11 @@ import type { LookupFunction } from "node:net";
 import { STATUS_CODES } from "node:http";
 import { Pool } from "undici";
 import { intEnv } from "@/lib/env";
+import { exchange, ExchangeError } from "./exchange";
 import { webhookTimeoutMs } from "./lease";
 import type { BuiltRequest, SendResult } from "@/lib/webhooks/types";
 import { TRANSPORT_HEADERS } from "@/lib/webhooks/http-rules";
-import { checkWebhookUrl, type CheckOptions } from "@/lib/webhooks/url-guard";
+import { checkWebhookUrl, type CheckOptions, type UrlCheck } from "@/lib/webhooks/url-guard";
 
 /** Response bytes read from the socket at most; the rest is discarded. */
 export const RESPONSE_READ_LIMIT = 64 * 1024;
@@ -22,14 +23,19 @@ const MAX_POOLS = 256;
  * exactly there while Host and the TLS servername still carry the URL's host name.
  */
 const pools = new Map<string, Pool>();
+/** The key of the pool used last: the usual case (one busy receiver) skips the LRU refresh. */
+let newestKey = "";
 
-function poolFor(origin: string, address: string, family: 4 | 6): Pool {
+function poolFor(origin: string, address: string, family: 4 | 6, timeoutMs: number): Pool {
   const key = `${origin}|${address}`;
   const existing = pools.get(key);
   if (existing) {
-    // refresh LRU position
-    pools.delete(key);
-    pools.set(key, existing);
+    if (key !== newestKey) {
+      // refresh LRU position
+      pools.delete(key);
+      pools.set(key, existing);
+      newestKey = key;
+    }
     return existing;
   }
   const lookup: LookupFunction = (_hostname, options, callback) => {
@@ -41,18 +47,33 @@ function poolFor(origin: string, address: string, family: 4 | 6): Pool {
     pipelining: 1,
     keepAliveTimeout: 4_000,
     keepAliveMaxTimeout: 30_000,
-    connect: { lookup, timeout: webhookTimeoutMs() },
-    // our own AbortSignal enforces the overall budget; these are backstops
-    headersTimeout: webhookTimeoutMs() + 1_000,
-    bodyTimeout: webhookTimeoutMs() + 1_000,
+    connect: { lookup, timeout: timeoutMs },
+    // each request sets its own headers/body timeouts (backstops), and its deadline (exchange.ts) bounds it whole
+    headersTimeout: timeoutMs + 1_000,
+    bodyTimeout: timeoutMs + 1_000,
   });
   pools.set(key, pool);
+  newestKey = key;
   if (pools.size > MAX_POOLS) {
     const [oldestKey, oldest] = pools.entries().next().value!;
     pools.delete(oldestKey);
     void oldest.close().catch(() => undefined);
   }
   return pool;
+}
+
+/**
+ * Where a URL's requests go: its guard check, and (when it passed) the pool and request path. Computed once per
+ * URL by whoever holds a `targets` map (a delivery pass: once per pass, see sendHttpRequest), else per request.
+ */
+export type SendTarget = { checked: UrlCheck; pool: Pool | null; path: string };
+export type SendTargets = Map<string, Promise<SendTarget>>;
+
+async function resolveTarget(rawUrl: string, guard: CheckOptions | undefined, timeoutMs: number): Promise<SendTarget> {
+  const checked = await checkWebhookUrl(rawUrl, guard);
+  if (!checked.ok) return { checked, pool: null, path: "" };
+  const url = checked.url;
+  return { checked, pool: poolFor(url.origin, checked.address, checked.family, timeoutMs), path: `${url.pathname}${url.search}` };
 }
 
 /** Closes every pooled connection (worker shutdown, tests). */
@@ -107,20 +128,50 @@ function describeError(err: unknown, timedOut: boolean, timeoutMs: number): Pick
   return { error: `request failed: ${message}`, errorCode: "network" };
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+/** Decodes the kept part of a response body without cutting a UTF-8 character in half. */
+function decodeStored(chunks: Buffer[]): string {
+  if (chunks.length === 0) return "";
+  const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  const kept = Math.min(buf.length, RESPONSE_STORE_LIMIT);
+  // invalid bytes become U+FFFD; a character cut by the limit is dropped
+  let text = buf.toString("utf8", 0, kept);
+  if (kept < buf.length && text.endsWith("\uFFFD")) text = text.slice(0, -1);
+  // Postgres text cannot hold NUL characters
+  const nul = buf.indexOf(0);
+  return nul === -1 || nul >= kept ? text : text.replace(/\u0000/g, "\uFFFD");
+}
+
+/** The request's headers as sent: the client's own (Host, Content-Length …) left out. Copied only when needed. */
+function sendableHeaders(headers: Record<string, string>): Record<string, string> {
+  let clean = true;
+  for (const k in headers) {
+    if (TRANSPORT_HEADERS.has(k.toLowerCase())) {
+      clean = false;
+      break;
+    }
   }
+  if (clean) return headers;
+  const out: Record<string, string> = {};
+  for (const k in headers) if (!TRANSPORT_HEADERS.has(k.toLowerCase())) out[k] = headers[k];
   return out;
 }
 
-/** Decodes the kept part of a response body without cutting a UTF-8 character in half. */
-function decodeStored(chunks: Buffer[]): string {
-  const buf = Buffer.concat(chunks).subarray(0, RESPONSE_STORE_LIMIT);
-  // Postgres text cannot hold NUL characters
-  return new TextDecoder("utf-8", { fatal: false }).decode(buf).replace(/\uFFFD$/, "").replace(/\u0000/g, "\uFFFD");
+export type SendOptions = {
+  /** Defaults to WEBHOOK_TIMEOUT_MS (read per call: a pass reads it once and passes it). */
+  timeoutMs?: number;
+  /** Cancels the request (reported as "request cancelled"). */
+  signal?: AbortSignal;
+  guard?: CheckOptions;
+  /**
+   * URL → guard check and pool, shared by the requests of a pass: a webhook's URL is checked (and its host
+   * resolved) once per pass instead of per delivery. Whoever holds it must drop it within seconds (a pass lasts its
+   * budget), so a URL that starts resolving to a private address is refused at the next pass.
+   */
+  targets?: SendTargets;
+};
+
+function failure(started: number, error: string, errorCode: SendResult["errorCode"]): SendResult {
+  return { ok: false, status: null, headers: {}, body: "", durationMs: Math.round(performance.now() - started), error, errorCode };
 }
 
 /**
@@ -128,61 +179,35 @@ function decodeStored(chunks: Buffer[]): string {
  * redirects → WEBHOOK_TIMEOUT_MS for connect + headers + body → body read up to 64 KB, 16 KB kept.
  * Never throws: failures come back as `error` in plain words.
  */
-export async function sendHttpRequest(
-  built: BuiltRequest,
-  opts: { timeoutMs?: number; signal?: AbortSignal; guard?: CheckOptions } = {},
-): Promise<SendResult> {
+export async function sendHttpRequest(built: BuiltRequest, opts: SendOptions = {}): Promise<SendResult> {
   const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
   const timeoutMs = opts.timeoutMs ?? webhookTimeoutMs();
-  const fail = (error: string, errorCode: SendResult["errorCode"]): SendResult => ({
-    ok: false,
-    status: null,
-    headers: {},
-    body: "",
-    durationMs: elapsed(),
-    error,
-    errorCode,
-  });
 
-  const checked = await checkWebhookUrl(built.url, opts.guard);
-  if (!checked.ok) return fail(checked.error, checked.errorCode);
-
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error("timeout"));
-  }, timeoutMs);
-  const onOuterAbort = () => controller.abort(opts.signal?.reason);
-  opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  let target: SendTarget;
+  if (opts.targets) {
+    let pending = opts.targets.get(built.url);
+    if (!pending) opts.targets.set(built.url, (pending = resolveTarget(built.url, opts.guard, timeoutMs)));
+    target = await pending;
+    // a pool closed meanwhile (least recently used of more than MAX_POOLS origins) is replaced
+    if (target.pool && (target.pool.closed || target.pool.destroyed) && target.checked.ok) {
+      const { url, address, family } = target.checked;
+      target.pool = poolFor(url.origin, address, family, timeoutMs);
+    }
+  } else {
+    target = await resolveTarget(built.url, opts.guard, timeoutMs);
+  }
+  const { checked, pool } = target;
+  if (!checked.ok) return failure(started, checked.error, checked.errorCode);
 
   try {
-    const url = checked.url;
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(built.headers)) {
-      if (!TRANSPORT_HEADERS.has(k.toLowerCase())) headers[k] = v;
-    }
-    const pool = poolFor(url.origin, checked.address, checked.family);
-    const response = await pool.request({
-      path: `${url.pathname}${url.search}`,
-      method: built.method,
-      headers,
-      body: built.body,
-      signal: controller.signal,
-    });
-
-    const chunks: Buffer[] = [];
-    let read = 0;
-    for await (const chunk of response.body) {
-      const buf = chunk as Buffer;
-      if (read < RESPONSE_STORE_LIMIT) chunks.push(buf);
-      read += buf.length;
-      if (read >= RESPONSE_READ_LIMIT) break; // breaking out destroys the stream; the connection is not reused
-    }
-    const status = response.statusCode;
-    const resHeaders = flattenHeaders(response.headers as Record<string, string | string[] | undefined>);
-    const body = decodeStored(chunks);
+    const response = await exchange(
+      pool!,
+      { path: target.path, method: built.method, headers: sendableHeaders(built.headers), body: built.body },
+      { timeoutMs, keepBytes: RESPONSE_STORE_LIMIT, readLimit: RESPONSE_READ_LIMIT, signal: opts.signal },
+    );
+    const status = response.status;
+    const resHeaders = response.headers;
+    const body = decodeStored(response.chunks);
     const ok = status >= 200 && status < 300;
     let error: string | null = null;
     if (status >= 300 && status < 400) {
@@ -192,13 +217,11 @@ export async function sendHttpRequest(
     } else if (!ok) {
       error = `receiver answered HTTP ${status}${STATUS_CODES[status] ? ` (${STATUS_CODES[status]})` : ""}`;
     }
-    return { ok, status, headers: resHeaders, body, durationMs: elapsed(), error, errorCode: null, bytesRead: read };
+    return { ok, status, headers: resHeaders, body, durationMs: Math.round(performance.now() - started), error, errorCode: null, bytesRead: response.bytesRead };
   } catch (err) {
-    if (opts.signal?.aborted && !timedOut) return fail("request cancelled", "network");
-    const described = describeError(err, timedOut, timeoutMs);
-    return fail(described.error!, described.errorCode);
-  } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener("abort", onOuterAbort);
+    const kind = err instanceof ExchangeError ? err.kind : "transport";
+    if (kind === "cancelled") return failure(started, "request cancelled", "network");
+    const described = describeError(err instanceof ExchangeError ? err.cause : err, kind === "timeout", timeoutMs);
+    return failure(started, described.error!, described.errorCode);
   }
 }

@@ -53,26 +53,9 @@ export async function writeOutcomes(
       completed_at: o.completedAt ? iso(o.completedAt) : null,
     })),
   );
-  const attemptJson = JSON.stringify(
-    attempts.map((a) => ({
-      org_id: a.orgId,
-      outbox_id: a.outboxId ?? null,
-      webhook_id: a.webhookId ?? null,
-      event_id: a.eventId ?? null,
-      event_type: a.eventType ?? null,
-      is_test: a.isTest ?? false,
-      request_method: a.requestMethod,
-      request_url: a.requestUrl,
-      request_headers: a.requestHeaders ?? null,
-      request_body: a.requestBody ?? null,
-      response_status: a.responseStatus ?? null,
-      response_headers: a.responseHeaders ?? null,
-      response_body: a.responseBody ?? null,
-      duration_ms: a.durationMs ?? null,
-      error: a.error ?? null,
-      attempted_at: a.attemptedAt instanceof Date ? iso(a.attemptedAt) : (a.attemptedAt ?? null),
-    })),
-  );
+  // the records as they are (no per-row copy): their camelCase keys are the recordset's column names below; dates
+  // become ISO strings through Date.toJSON, missing keys are null
+  const attemptJson = JSON.stringify(attempts);
   const streakJson = JSON.stringify(
     streaks.map((t) => ({ id: t.webhookId, reset: t.hadSuccess, failures: t.failuresAfterLastSuccess })),
   );
@@ -94,13 +77,13 @@ export async function writeOutcomes(
       insert into delivery_attempts (org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method,
         request_url, request_headers, request_body, response_status, response_headers, response_body, duration_ms,
         error, attempted_at)
-      select org_id, outbox_id, webhook_id, event_id, event_type, is_test, request_method, request_url,
-        request_headers, request_body, response_status, response_headers, response_body, duration_ms, error,
-        attempted_at
-      from json_to_recordset(${attemptJson}::json) as t(org_id int, outbox_id bigint, webhook_id int, event_id text,
-        event_type text, is_test boolean, request_method text, request_url text, request_headers jsonb,
-        request_body text, response_status int, response_headers jsonb, response_body text, duration_ms int,
-        error text, attempted_at timestamptz)
+      select "orgId", "outboxId", "webhookId", "eventId", "eventType", coalesce("isTest", false), "requestMethod",
+        "requestUrl", "requestHeaders", "requestBody", "responseStatus", "responseHeaders", "responseBody",
+        "durationMs", error, coalesce("attemptedAt", now())
+      from json_to_recordset(${attemptJson}::json) as t("orgId" int, "outboxId" bigint, "webhookId" int, "eventId" text,
+        "eventType" text, "isTest" boolean, "requestMethod" text, "requestUrl" text, "requestHeaders" jsonb,
+        "requestBody" text, "responseStatus" int, "responseHeaders" jsonb, "responseBody" text, "durationMs" int,
+        error text, "attemptedAt" timestamptz)
       returning 1
     ),
     streaks as (

@@ -264,9 +264,8 @@ export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEn
       body = JSON.stringify(envelope);
   }
 
-  const query = settings.queryParams
-    .filter((p) => p.name)
-    .map((p): [string, string] => [p.name, renderTemplate(p.value, view, "none")]);
+  const query: [string, string][] = [];
+  for (const p of settings.queryParams) if (p.name) query.push([p.name, renderTemplate(p.value, view, "none")]);
 
   const headers: Record<string, string> = {};
   const auth = settings.auth;
@@ -282,9 +281,11 @@ export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEn
   headers["user-agent"] = USER_AGENT;
 
   const built: BuiltRequest = { method: settings.method, url: withQuery(settings.url, query), headers, body };
-  const secretHeaders = settings.headers.filter((h) => h.secret && h.name).map((h) => h.name.toLowerCase());
-  const secretQuery = settings.queryParams.filter((p) => p.secret && p.name).map((p) => p.name);
-  if (secretHeaders.length || secretQuery.length) built.secretNames = { headers: secretHeaders, query: secretQuery };
+  if (settings.headers.length || settings.queryParams.length) {
+    const secretHeaders = settings.headers.filter((h) => h.secret && h.name).map((h) => h.name.toLowerCase());
+    const secretQuery = settings.queryParams.filter((p) => p.secret && p.name).map((p) => p.name);
+    if (secretHeaders.length || secretQuery.length) built.secretNames = { headers: secretHeaders, query: secretQuery };
+  }
   return built;
 }
 

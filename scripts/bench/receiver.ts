@@ -4,6 +4,8 @@ import http from "node:http";
 
 const arrivals = new Map<string, number>();
 let count = 0;
+/** Requests whose webhook-id had arrived before (a delivery sent twice). */
+let duplicates = 0;
 
 const server = http.createServer((req, res) => {
   let size = 0;
@@ -12,7 +14,8 @@ const server = http.createServer((req, res) => {
     count++;
     const id = req.headers["webhook-id"];
     if (typeof id === "string" && process.env.RECORD_ARRIVALS === "1") {
-      arrivals.set(id, performance.timeOrigin + performance.now());
+      if (arrivals.has(id)) duplicates++;
+      else arrivals.set(id, performance.timeOrigin + performance.now());
     }
     res.writeHead(200, { "content-type": "application/json", "content-length": "11" });
     res.end('{"ok":true}');
@@ -28,8 +31,10 @@ server.listen(0, "127.0.0.1", () => {
 process.on("message", (msg: { type: string }) => {
   if (msg.type === "count") process.send?.({ type: "count", count });
   if (msg.type === "arrivals") process.send?.({ type: "arrivals", arrivals: [...arrivals.entries()] });
+  if (msg.type === "duplicates") process.send?.({ type: "duplicates", duplicates });
   if (msg.type === "reset") {
     count = 0;
+    duplicates = 0;
     arrivals.clear();
     process.send?.({ type: "reset" });
   }

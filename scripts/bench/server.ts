@@ -40,6 +40,8 @@ export async function startReceiver(recordArrivals: boolean) {
     origin: `http://127.0.0.1:${port}`,
     count: async () => (await ask<{ count: number }>("count")).count,
     arrivals: async () => new Map((await ask<{ arrivals: [string, number][] }>("arrivals")).arrivals),
+    /** Requests whose webhook-id had already arrived (only counted when recording arrivals). */
+    duplicates: async () => (await ask<{ duplicates: number }>("duplicates")).duplicates,
     stop: () => child.send({ type: "stop" }),
   };
 }

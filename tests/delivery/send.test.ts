@@ -140,4 +140,80 @@ describe("sendHttpRequest", () => {
       await new Promise<void>((r) => server.close(() => r()));
     }
   });
+
+  it("times out a receiver that sends its headers and then hangs mid-body, within the timeout plus a little", async () => {
+    const dripping = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("first part"); // then nothing, the connection held open
+    });
+    await new Promise<void>((r) => dripping.listen(0, "127.0.0.1", r));
+    try {
+      const port = (dripping.address() as AddressInfo).port;
+      const started = performance.now();
+      const result = await sendHttpRequest(request("/", { url: `http://127.0.0.1:${port}/` }), { guard: allow, timeoutMs: 400 });
+      const took = performance.now() - started;
+      expect(result).toMatchObject({ ok: false, status: null, errorCode: "timeout", error: "timed out after 0.4 s" });
+      expect(took).toBeGreaterThanOrEqual(390);
+      expect(took).toBeLessThan(400 + 300);
+    } finally {
+      dripping.closeAllConnections();
+      await new Promise<void>((r) => dripping.close(() => r()));
+    }
+  });
+
+  it("times out many hanging requests at once, each after its own timeout", async () => {
+    receiver.respondWith(behaviours.hang());
+    const started = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => sendHttpRequest(request(`/h${i}`), { guard: allow, timeoutMs: 300 + (i % 4) * 100 })),
+    );
+    expect(results.every((r) => r.errorCode === "timeout")).toBe(true);
+    expect(performance.now() - started).toBeLessThan(600 + 300);
+    // each stopped after its own timeout, not the shortest one
+    for (const [i, r] of results.entries()) expect(r.durationMs).toBeGreaterThanOrEqual(300 + (i % 4) * 100 - 10);
+  });
+
+  it("reports a cancelled request as cancelled, not timed out", async () => {
+    receiver.respondWith(behaviours.hang());
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const result = await sendHttpRequest(request(), { guard: allow, timeoutMs: 5_000, signal: controller.signal });
+    expect(result).toMatchObject({ ok: false, error: "request cancelled" });
+    expect(result.durationMs).toBeLessThan(2_000);
+  });
+
+  it("with a targets map, checks a URL once for many requests and still refuses a private address", async () => {
+    let lookups = 0;
+    const lookup = async () => {
+      lookups++;
+      return [{ address: "127.0.0.1", family: 4 }];
+    };
+    const url = `http://hooks.internal.test:${receiver.port}/x`;
+    const targets = new Map();
+    for (let i = 0; i < 5; i++) {
+      expect((await sendHttpRequest(request("/x", { url }), { guard: { allowPrivate: true, lookup }, targets })).ok).toBe(true);
+    }
+    expect(lookups).toBe(1);
+    expect(receiver.requests).toHaveLength(5);
+
+    // the same name resolving to loopback with private targets not allowed: refused before connecting, every time
+    const refusing = new Map();
+    for (let i = 0; i < 3; i++) {
+      const result = await sendHttpRequest(request("/x", { url: `https://hooks.internal.test:${receiver.port}/x` }), {
+        guard: { allowPrivate: false, lookup },
+        targets: refusing,
+      });
+      expect(result).toMatchObject({ ok: false, errorCode: "private_address" });
+    }
+    expect(receiver.requests).toHaveLength(5);
+  });
+
+  it("stores NUL-free text and cuts no character in half at the 16 KB limit", async () => {
+    receiver.respondWith({ status: 200, body: "a\u0000b" + "é".repeat(RESPONSE_STORE_LIMIT) });
+    const result = await sendHttpRequest(request(), { guard: allow });
+    expect(result.body.startsWith("a\uFFFDb")).toBe(true);
+    expect(result.body).not.toContain("\u0000");
+    expect(result.body.endsWith("é")).toBe(true);
+    expect(Buffer.byteLength(result.body.replace("\uFFFD", "\u0000"))).toBeLessThanOrEqual(RESPONSE_STORE_LIMIT);
+  });
 });
