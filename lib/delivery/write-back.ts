@@ -59,7 +59,7 @@ export async function writeOutcomes(
   const streakJson = JSON.stringify(
     streaks.map((t) => ({ id: t.webhookId, reset: t.hadSuccess, failures: t.failuresAfterLastSuccess })),
   );
-  await preparedRows(db, sql`
+  const statement = sql`
     with done as (
       update outbox o
       set status = r.status,
@@ -84,6 +84,10 @@ export async function writeOutcomes(
         "eventType" text, "isTest" boolean, "requestMethod" text, "requestUrl" text, "requestHeaders" jsonb,
         "requestBody" text, "responseStatus" int, "responseHeaders" jsonb, "responseBody" text, "durationMs" int,
         error text, "attemptedAt" timestamptz)
+      -- a webhook deleted while its deliveries were in flight took its outbox rows with it: drop their attempts
+      -- instead of failing the batch's one statement on the foreign keys (and losing every other outcome in it)
+      where ("outboxId" is null or exists (select 1 from outbox x where x.id = t."outboxId"))
+        and ("webhookId" is null or exists (select 1 from webhooks x where x.id = t."webhookId"))
       returning 1
     ),
     streaks as (
@@ -98,7 +102,22 @@ export async function writeOutcomes(
         and not (r.reset and r.failures = 0 and w.consecutive_failures = 0 and w.failing_since is null)
       returning 1
     )
-    select 1`);
+    select 1`;
+  try {
+    await preparedRows(db, statement);
+  } catch (err) {
+    // The delete committed between this statement's snapshot and its foreign-key check: run it again, and the
+    // filter above drops the gone rows' attempts. (A second race on the same batch is not worth a loop.)
+    if (!isForeignKeyViolation(err)) throw err;
+    await preparedRows(db, statement);
+  }
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === "23503") return true;
+  }
+  return false;
 }
 
 /** Per-webhook result of a batch, in completion order. */
