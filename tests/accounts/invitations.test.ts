@@ -1,15 +1,14 @@
 import { and, desc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { auditLog, emailOutbox, invitations, memberships, users } from "@/db/schema";
 import { acceptInvitation, lookupInvitation, INVITATION_TTL_MS } from "@/lib/accounts/invitations";
 import { inviteMemberAction, resendInvitationAction, revokeInvitationAction } from "@/lib/actions/members";
 import { pendingEmailKick } from "@/lib/email/kick";
 import { processEmailOutbox } from "@/lib/email/pass";
-import { closeSmtp } from "@/lib/email/transport";
 import { useTestDatabase } from "../support/db";
 import { insertUser, twoOrgs } from "../support/fixtures";
 import { actAs } from "../support/session";
-import { startSmtp, type TestSmtp } from "../support/smtp";
+import { useTestSmtp } from "../support/test-smtp";
 
 const jar = new Map<string, string>();
 vi.mock("next/headers", () => ({
@@ -25,21 +24,10 @@ const { acceptInvitationAction, signUpWithInvitationAction } = await import("@/l
 
 const db = useTestDatabase();
 let t: Awaited<ReturnType<typeof twoOrgs>>;
-let smtp: TestSmtp;
+const smtp = useTestSmtp();
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-});
-afterAll(async () => {
-  closeSmtp();
-  await smtp.close();
-});
 beforeEach(async () => {
-  await pendingEmailKick(); // a kick of the previous test finishes before its rows are truncated
-  smtp.clear();
   jar.clear();
-  process.env.SMTP_URL = smtp.url;
-  process.env.APP_URL = "https://portal.example.test";
   t = await twoOrgs(db());
   actAs(null);
 });

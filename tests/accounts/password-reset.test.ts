@@ -1,32 +1,18 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { emailOutbox, passwordResets, users } from "@/db/schema";
 import { PASSWORD_RESET_TTL_MS, RESET_REQUESTED, requestPasswordReset, resetLinkState, resetPassword } from "@/lib/accounts/password-reset";
 import { requestPasswordResetAction, resetPasswordAction } from "@/lib/actions/password-reset";
 import { verifyPassword } from "@/lib/auth/password";
 import { sessionJwt } from "@/lib/auth/session-version";
 import { pendingEmailKick } from "@/lib/email/kick";
-import { closeSmtp } from "@/lib/email/transport";
 import { useTestDatabase } from "../support/db";
 import { insertUser } from "../support/fixtures";
-import { startSmtp, type TestSmtp } from "../support/smtp";
+import { useTestSmtp } from "../support/test-smtp";
 
 const db = useTestDatabase();
-let smtp: TestSmtp;
+const smtp = useTestSmtp();
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-});
-afterAll(async () => {
-  closeSmtp();
-  await smtp.close();
-});
-beforeEach(async () => {
-  await pendingEmailKick(); // a kick of the previous test finishes before its rows are truncated
-  smtp.clear();
-  process.env.SMTP_URL = smtp.url;
-  process.env.APP_URL = "https://portal.example.test";
-});
 
 function form(values: Record<string, string>): FormData {
   const fd = new FormData();

@@ -1,31 +1,20 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { emailOutbox, memberships, users, webhooks } from "@/db/schema";
 import { queueWebhookAlerts } from "@/lib/alerts/webhook-alerts";
-import { closeSmtp } from "@/lib/email/transport";
 import { runTick } from "@/lib/jobs/tick";
 import { useTestDatabase } from "../support/db";
-import { startSmtp, type TestSmtp } from "../support/smtp";
+import { useTestSmtp } from "../support/test-smtp";
 import { behaviours } from "../support/receiver";
 import { useTestReceiver } from "../support/test-receiver";
 import { emitOffline, insertWebhook, seedDeliveryOrg } from "../delivery/helpers";
 
 const db = useTestDatabase();
 const receiver = useTestReceiver();
-let smtp: TestSmtp;
+const smtp = useTestSmtp();
 const saved = { ...process.env };
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-});
-afterAll(async () => {
-  closeSmtp();
-  await smtp.close();
-});
 beforeEach(() => {
-  smtp.clear();
-  process.env.SMTP_URL = smtp.url;
-  process.env.APP_URL = "https://portal.example.test";
   process.env.WEBHOOK_RETRY_SCHEDULE = "1,1,1,1,1,1";
   process.env.WEBHOOK_DISABLE_AFTER_FAILURES = "3";
   process.env.WEBHOOK_DISABLE_AFTER_HOURS = "0";

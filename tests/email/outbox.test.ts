@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { emailAttempts, emailOutbox, memberships } from "@/db/schema";
 import { kickEmails, pendingEmailKick } from "@/lib/email/kick";
 import { processEmailOutbox, RECIPIENT_LEFT } from "@/lib/email/pass";
@@ -11,23 +11,11 @@ import { UserError } from "@/lib/errors";
 import { runTick } from "@/lib/jobs/tick";
 import { useTestDatabase } from "../support/db";
 import { insertOrg, insertUser } from "../support/fixtures";
-import { startSmtp, type TestSmtp } from "../support/smtp";
+import { useTestSmtp } from "../support/test-smtp";
 
 const db = useTestDatabase();
-let smtp: TestSmtp;
+const smtp = useTestSmtp();
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-});
-afterAll(async () => {
-  closeSmtp();
-  await smtp.close();
-});
-beforeEach(() => {
-  smtp.clear();
-  process.env.APP_URL = "https://portal.example.test";
-  process.env.SMTP_URL = smtp.url;
-});
 afterEach(() => {
   delete process.env.SMTP_URL;
   delete process.env.APP_URL;

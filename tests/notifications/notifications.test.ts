@@ -1,36 +1,23 @@
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { emailOutbox, memberships, notificationItems, notificationPrefs } from "@/db/schema";
 import { saveMyNotificationsAction } from "@/lib/actions/notifications";
-import { pendingEmailKick } from "@/lib/email/kick";
 import { processEmailOutbox } from "@/lib/email/pass";
-import { closeSmtp } from "@/lib/email/transport";
 import { DIGEST_LIST_MAX, processNotifications } from "@/lib/notifications/pass";
 import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
 import { actAs } from "../support/session";
-import { startSmtp, type TestSmtp } from "../support/smtp";
+import { useTestSmtp } from "../support/test-smtp";
 import { emitFor, header, insertDevices, toOf, unsubscribeUrlOf, type DeviceRow } from "./helpers";
 
 const db = useTestDatabase();
 let t: Awaited<ReturnType<typeof twoOrgs>>;
-let smtp: TestSmtp;
+const smtp = useTestSmtp();
 let lab: DeviceRow[];
 let other: DeviceRow[];
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-});
-afterAll(async () => {
-  closeSmtp();
-  await smtp.close();
-});
 beforeEach(async () => {
-  await pendingEmailKick();
-  smtp.clear();
-  process.env.SMTP_URL = smtp.url;
-  process.env.APP_URL = "https://portal.example.test";
   t = await twoOrgs(db());
   lab = await insertDevices(db(), t.orgA.id, 2, ["lab"], "lab");
   other = await insertDevices(db(), t.orgA.id, 2, ["eu"], "eu");

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { apiKeys, notificationPrefs, revokedTokenUses } from "@/db/schema";
 import { GET as unsubscribeGet, POST as unsubscribePost } from "@/app/unsubscribe/[token]/route";
@@ -10,9 +10,7 @@ import { regenerateDeviceToken } from "@/lib/devices/admin";
 import { resetDeviceRateLimits } from "@/lib/devices/api";
 import { recordAuthenticationFailure } from "@/lib/devices/contact";
 import { hashDeviceToken } from "@/lib/devices/tokens";
-import { pendingEmailKick } from "@/lib/email/kick";
 import { processEmailOutbox } from "@/lib/email/pass";
-import { closeSmtp } from "@/lib/email/transport";
 import { runTick } from "@/lib/jobs/tick";
 import { processNotifications } from "@/lib/notifications/pass";
 import { unsubscribeToken } from "@/lib/notifications/unsubscribe-token";
@@ -20,25 +18,14 @@ import { callDeviceRoute, makeDevice } from "../devices/helpers";
 import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
 import { actAs } from "../support/session";
-import { startSmtp, type TestSmtp } from "../support/smtp";
+import { useTestSmtp } from "../support/test-smtp";
 import { emitFor, header, insertDevices, toOf, unsubscribeUrlOf } from "./helpers";
 
 const db = useTestDatabase();
 let t: Awaited<ReturnType<typeof twoOrgs>>;
-let smtp: TestSmtp;
+const smtp = useTestSmtp();
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-});
-afterAll(async () => {
-  closeSmtp();
-  await smtp.close();
-});
 beforeEach(async () => {
-  await pendingEmailKick();
-  smtp.clear();
-  process.env.SMTP_URL = smtp.url;
-  process.env.APP_URL = "https://portal.example.test";
   t = await twoOrgs(db());
   actAs(null);
   resetDeviceRateLimits();
