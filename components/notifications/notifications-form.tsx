@@ -2,6 +2,7 @@
 
 import { useActionState, useState } from "react";
 import { Card, CardBody, CardFooter, CardHeader, Checkbox, Field, FormMessage, Input, RadioGroup, Select, SubmitButton, Switch } from "@/components/ui";
+import { DevicePicker, type PickerDevice } from "@/components/devices/device-picker";
 import { saveMyNotificationsAction } from "@/lib/actions/notifications";
 import { DIGEST_MINUTE_CHOICES, type NOTIFICATION_MODES, type NOTIFICATION_SCOPES } from "@/lib/validation/notifications";
 
@@ -17,7 +18,6 @@ type Prefs = {
   alerts: boolean;
   receivesAlerts: boolean;
 };
-type PickerDevice = { id: number; udid: string; name: string; tags: string[] };
 
 /**
  * My notifications: which events reach me by email (event types × device scope), each event or a digest, and —
@@ -42,11 +42,8 @@ export function NotificationsForm({
   const [deviceIds, setDeviceIds] = useState<number[]>(prefs.deviceIds);
   const [tagsText, setTagsText] = useState(prefs.deviceTags.join(", "));
   const [mode, setMode] = useState<Mode>(prefs.mode);
-  const [filter, setFilter] = useState("");
   const errors = state?.ok ? undefined : state?.errors;
   const tags = [...new Set(tagsText.split(",").map((t) => t.trim()).filter(Boolean))];
-  const q = filter.trim().toLowerCase();
-  const shown = devices.filter((d) => !q || d.name.toLowerCase().includes(q) || d.udid.toLowerCase().includes(q) || d.tags.some((t) => t.toLowerCase().includes(q)));
 
   return (
     <form action={action} noValidate className="max-w-3xl space-y-5">
@@ -88,30 +85,7 @@ export function NotificationsForm({
           {scope === "selected" ? (
             <fieldset id="field-deviceIds" className="space-y-2">
               <legend className="sr-only">Pick devices</legend>
-              {devices.length === 0 ? (
-                <p className="text-sm text-muted">This organization has no devices yet.</p>
-              ) : (
-                <>
-                  <Input value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Filter by name, UDID or tag" aria-label="Filter devices" />
-                  <ul className="max-h-56 divide-y divide-line overflow-auto rounded-md border border-line">
-                    {shown.map((d) => (
-                      <li key={d.id} className="px-3 py-1.5">
-                        <Checkbox
-                          id={`device-${d.id}`}
-                          label={
-                            <span>
-                              {d.name} <span className="font-mono text-xs text-muted">{d.udid}</span>
-                            </span>
-                          }
-                          checked={deviceIds.includes(d.id)}
-                          onChange={(e) => setDeviceIds(e.target.checked ? [...deviceIds, d.id] : deviceIds.filter((x) => x !== d.id))}
-                        />
-                      </li>
-                    ))}
-                  </ul>
-                  <p className="text-xs text-muted">{deviceIds.length} selected</p>
-                </>
-              )}
+              <DevicePicker devices={devices} selected={deviceIds} onChange={setDeviceIds} orgSlug={orgSlug} />
               {deviceIds.map((id) => (
                 <input key={id} type="hidden" name="deviceIds[]" value={id} />
               ))}

@@ -45,7 +45,7 @@ export type WebhookFormState = {
   enabled: boolean;
 };
 
-export type PickerDevice = { id: number; udid: string; name: string; tags: string[] };
+export type { PickerDevice } from "@/components/devices/device-picker";
 
 export type FieldErrors = Record<string, string[] | undefined>;
 
