@@ -1,5 +1,7 @@
 /** The one-line label of a captured inbox request (isomorphic, pure: unit-tested). */
 
+import type { InboxRequestView } from "./types";
+
 export type RequestSummary = {
   /** The Signalpost event type (`eventActivity`), when the body carries one. */
   eventType: string | null;
@@ -37,14 +39,9 @@ function eventTypeOf(body: string, contentType: string | undefined, truncated: b
  * token-bearing path (every path starts with the same long token); other requests fall back to the path and query
  * with the token cut to its first 6 characters.
  */
-export function summarizeRequest(request: {
-  path: string;
-  query: string;
-  headers: Record<string, string>;
-  body: string;
-  bodyEncoding: "utf8" | "base64";
-  bodyTruncated: boolean;
-}): RequestSummary {
+export function summarizeRequest(
+  request: Pick<InboxRequestView, "path" | "query" | "headers" | "body" | "bodyEncoding" | "bodyTruncated">,
+): RequestSummary {
   const full = request.query ? `${request.path}?${request.query}` : request.path;
   const target = full.replace(/^(\/api\/inbox\/)([0-9A-Za-z]{6})[0-9A-Za-z]+/, "$1$2…");
   const rawId = request.headers["webhook-id"];
