@@ -25,7 +25,8 @@ export const notificationPrefsSchema = z
   .object({
     orgSlug: z.string(),
     events: z.array(z.string().max(100, "Unknown event type.")).max(100, "Too many event types.").default([]),
-    deviceScope: z.enum(NOTIFICATION_SCOPES, { error: "Choose all devices, selected devices or devices with tags." }).default("all"),
+    // the form always sends both radios: a request without them is malformed, not "all, each event"
+    deviceScope: z.enum(NOTIFICATION_SCOPES, { error: "Choose all devices, selected devices or devices with tags." }),
     deviceIds: z
       .array(z.coerce.number({ error: "Pick devices from the list." }).int("Pick devices from the list.").positive("Pick devices from the list.").max(2_147_483_647, "Pick devices from the list."))
       .max(NOTIFY_DEVICES_MAX, `At most ${NOTIFY_DEVICES_MAX} devices.`)
@@ -34,7 +35,7 @@ export const notificationPrefsSchema = z
       .array(z.string().trim().min(1, "Tags cannot be empty.").max(64, "Tags are at most 64 characters."))
       .max(NOTIFY_TAGS_MAX, `At most ${NOTIFY_TAGS_MAX} tags.`)
       .default([]),
-    mode: z.enum(NOTIFICATION_MODES, { error: "Choose each event or a digest." }).default("each"),
+    mode: z.enum(NOTIFICATION_MODES, { error: "Choose each event or a digest." }),
     digestMinutes: z.coerce
       .number({ error: "Choose 5, 15 or 60 minutes." })
       .refine((n) => (DIGEST_MINUTE_CHOICES as readonly number[]).includes(n), "Choose 5, 15 or 60 minutes.")

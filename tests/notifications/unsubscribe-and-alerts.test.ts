@@ -35,7 +35,8 @@ async function save(userId: number, prefs: Record<string, unknown>) {
   actAs(userId);
   const fd = new FormData();
   fd.set("orgSlug", t.orgA.slug);
-  fd.set("__json", JSON.stringify(prefs));
+  // the form always sends its two radios; a test names only what it changes
+  fd.set("__json", JSON.stringify({ deviceScope: "all", mode: "each", ...prefs }));
   const r = await saveMyNotificationsAction(null, fd);
   actAs(null);
   return r!;
