@@ -123,6 +123,20 @@ describe("attack: unsubscribe tokens", () => {
     expect((await unsub(unsubscribeToken({ orgId: 2_147_483_647, userId: 2_147_483_647, kind: "alerts" }), "GET")).status).toBe(200);
   });
 
+  it("the confirmation page escapes a hostile org name; GET (link scanners, prefetch, HEAD) never changes anything", async () => {
+    await db().execute(sql`update orgs set name = ${'<script>alert(1)</script>"><img src=x>'} where id = ${t.orgA.id}`);
+    await save(t.memberA.id, { events: ["device.status.offline"] });
+    const token = unsubscribeToken({ orgId: t.orgA.id, userId: t.memberA.id, kind: "notifications" });
+    for (let i = 0; i < 5; i++) {
+      const r = await unsub(token, "GET");
+      expect(r.status).toBe(200);
+      expect(r.text).not.toContain("<script>alert");
+      expect(r.text).not.toContain("<img src=x>");
+      expect(r.text).toContain("&#60;script&#62;");
+    }
+    expect((await allPrefs())[0].events).toEqual(["device.status.offline"]);
+  });
+
   it("the route answers only GET and POST (Next derives HEAD from GET, which changes nothing; no PUT/DELETE/PATCH)", () => {
     expect(Object.keys(unsubRoute).filter((k) => /^[A-Z]+$/.test(k)).sort()).toEqual(["GET", "POST"]);
     expect(Object.keys(goRoute).filter((k) => /^[A-Z]+$/.test(k)).sort()).toEqual(["GET"]);
@@ -294,7 +308,7 @@ describe("attack: 5,000 devices offline at once for 50 members", () => {
     let s = performance.now();
     await emitFor(db(), t.orgA.id, devs, t0);
     const emitMs = performance.now() - s;
-    expect(Number((await db().execute(sql`select count(*)::int as n from notification_items`)).rows[0].n)).toBe(250_000);
+    expect(await db().$count(notificationItems)).toBe(250_000);
     let queued = 0;
     const passes: number[] = [];
     for (let tick = 0; tick < 100 && queued < 50; tick++) {
