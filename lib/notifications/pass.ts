@@ -9,7 +9,8 @@ import { unsubscribeLinks } from "./prefs";
 
 /**
  * The notification pass (run by the tick): turns due notification_items into emails in the email outbox.
- * A member with any due item has ALL their pending items taken at once (up to a bound): "each event" members get
+ * A member with any due item has ALL their pending items taken at once (up to a bound; a batch takes members until
+ * BATCH_ITEMS items, so one transaction stays well under a second whatever the backlog): "each event" members get
  * one email per event, digest members one email listing the window's events (the first DIGEST_LIST_MAX rows, then
  * "and N more" with a link to the event log). A burst (more than EACH_BURST_MAX events due at once for an "each
  * event" member, e.g. 500 devices dropping together) is folded into one such list, never hundreds of emails. The items are deleted in the transaction that queues the emails, and
@@ -22,6 +23,8 @@ const MEMBERS_PER_BATCH = 20;
 /** More events than this due at once for an "each event" member → one email listing them. */
 export const EACH_BURST_MAX = 10;
 const PER_MEMBER = 20_000;
+/** Items one batch takes, across members (one member's whole backlog, up to PER_MEMBER, always fits). */
+const BATCH_ITEMS = 10_000;
 const iso = (d: Date) => d.toISOString();
 
 type Item = {
@@ -54,10 +57,19 @@ async function takeDue(tx: Db, now: Date): Promise<Item[]> {
           limit ${MEMBERS_PER_BATCH}::int
           for no key update of p skip locked
         ),
+        -- a batch is bounded by items too: members in order while fewer than BATCH_ITEMS are taken before them
+        -- (the first always goes; the others locked here wait for the next batch)
+        sized as (
+          select m.*, sum(least(c.n, ${PER_MEMBER}::int)) over (order by m.org_id, m.user_id) - least(c.n, ${PER_MEMBER}::int) as before
+          from members m
+          cross join lateral (
+            select count(*)::int as n from notification_items i where i.org_id = m.org_id and i.user_id = m.user_id) c
+        ),
+        chosen as (select org_id, user_id, mode from sized where before < ${BATCH_ITEMS}::int),
         taken as (
           delete from notification_items n
           where n.id in (
-            select x.id from members m
+            select x.id from chosen m
             cross join lateral (
               select i.id from notification_items i where i.org_id = m.org_id and i.user_id = m.user_id
               order by i.id limit ${PER_MEMBER}::int) x)
@@ -66,7 +78,7 @@ async function takeDue(tx: Db, now: Date): Promise<Item[]> {
         select t.org_id, t.user_id, u.email, u.name as user_name, o.slug as org_slug, o.name as org_name, m.mode,
           e.type, e.device_id, e.device_udid, e.device_name, e.payload, e.created_at
         from taken t
-        join members m on m.org_id = t.org_id and m.user_id = t.user_id
+        join chosen m on m.org_id = t.org_id and m.user_id = t.user_id
         join users u on u.id = t.user_id
         join orgs o on o.id = t.org_id
         join events e on e.id = t.event_id

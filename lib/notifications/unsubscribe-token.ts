@@ -35,8 +35,10 @@ export function verifyUnsubscribeToken(token: string): UnsubscribeTarget | null 
   if (typeof token !== "string" || token.length > 200) return null;
   const m = TOKEN.exec(token);
   if (!m) return null;
-  const expected = mac(`u1.${m[1]}.${m[2]}.${m[3]}`);
-  const given = Buffer.from(m[4], "base64url");
+  // Compare the encoded text, not decoded bytes: the 43rd character carries 2 padding bits that decoding ignores,
+  // so comparing bytes would accept 4 spellings of one signature (an altered link that still works).
+  const expected = Buffer.from(mac(`u1.${m[1]}.${m[2]}.${m[3]}`).toString("base64url"));
+  const given = Buffer.from(m[4]);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   const orgId = Number(m[1]);
   const userId = Number(m[2]);
