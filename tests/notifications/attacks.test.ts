@@ -3,7 +3,6 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { emailOutbox, memberships, notificationItems, notificationPrefs, users } from "@/db/schema";
 import * as goRoute from "@/app/go/device/[orgId]/[udid]/route";
 import * as unsubRoute from "@/app/unsubscribe/[token]/route";
-import { saveMyNotificationsAction } from "@/lib/actions/notifications";
 import { processEmailOutbox } from "@/lib/email/pass";
 import { processNotifications } from "@/lib/notifications/pass";
 import { unsubscribeToken } from "@/lib/notifications/unsubscribe-token";
@@ -11,7 +10,7 @@ import { useTestDatabase } from "../support/db";
 import { addMembership, insertUser, twoOrgs } from "../support/fixtures";
 import { actAs } from "../support/session";
 import { useTestSmtp } from "../support/test-smtp";
-import { emitFor, insertDevices } from "./helpers";
+import { emitFor, insertDevices, savePrefs } from "./helpers";
 
 // Attacks on My notifications (#18) from an outsider and a malicious member: each one a test.
 const db = useTestDatabase();
@@ -23,14 +22,8 @@ beforeEach(async () => {
   actAs(null);
 });
 
-async function save(userId: number, prefs: Record<string, unknown>, orgSlug = t.orgA.slug) {
-  actAs(userId);
-  const fd = new FormData();
-  fd.set("orgSlug", orgSlug);
-  fd.set("__json", JSON.stringify(prefs));
-  const r = await saveMyNotificationsAction(null, fd);
-  actAs(null);
-  return r!;
+function save(userId: number, prefs: Record<string, unknown>, orgSlug = t.orgA.slug) {
+  return savePrefs(userId, orgSlug, prefs);
 }
 async function deliver(now: Date) {
   const queued = await processNotifications(db(), now);

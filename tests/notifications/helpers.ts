@@ -32,3 +32,21 @@ export const header = (m: ParsedMail, name: string): string | undefined => {
 };
 /** The URL inside a List-Unsubscribe header value ("<https://…>"). */
 export const unsubscribeUrlOf = (m: ParsedMail) => /<([^>]+)>/.exec(header(m, "List-Unsubscribe") ?? "")?.[1];
+
+/**
+ * Saves My notifications as `userId` through the real server action (the form always sends its two radios, so a
+ * test names only what it changes). Returns the action's state.
+ */
+export async function savePrefs(userId: number, orgSlug: string, prefs: Record<string, unknown>) {
+  const { saveMyNotificationsAction } = await import("@/lib/actions/notifications");
+  const { actAs } = await import("../support/session");
+  actAs(userId);
+  const fd = new FormData();
+  fd.set("orgSlug", orgSlug);
+  fd.set("__json", JSON.stringify({ deviceScope: "all", mode: "each", ...prefs }));
+  try {
+    return (await saveMyNotificationsAction(null, fd))!;
+  } finally {
+    actAs(null);
+  }
+}

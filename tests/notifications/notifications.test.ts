@@ -9,7 +9,7 @@ import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
 import { actAs } from "../support/session";
 import { useTestSmtp } from "../support/test-smtp";
-import { emitFor, header, insertDevices, toOf, unsubscribeUrlOf, type DeviceRow } from "./helpers";
+import { emitFor, header, insertDevices, toOf, unsubscribeUrlOf, type DeviceRow, savePrefs } from "./helpers";
 
 const db = useTestDatabase();
 let t: Awaited<ReturnType<typeof twoOrgs>>;
@@ -25,15 +25,8 @@ beforeEach(async () => {
 });
 
 type Prefs = Record<string, unknown>;
-async function save(userId: number, prefs: Prefs, orgSlug = t.orgA.slug) {
-  actAs(userId);
-  const fd = new FormData();
-  fd.set("orgSlug", orgSlug);
-  // the form always sends its two radios; a test names only what it changes
-  fd.set("__json", JSON.stringify({ deviceScope: "all", mode: "each", ...prefs }));
-  const r = await saveMyNotificationsAction(null, fd);
-  actAs(null);
-  return r!;
+function save(userId: number, prefs: Prefs, orgSlug = t.orgA.slug) {
+  return savePrefs(userId, orgSlug, prefs);
 }
 
 /** The tick's two steps that matter here: notifications → email outbox → SMTP. */

@@ -4,7 +4,6 @@ import { queryRows } from "@/db/client";
 import { apiKeys, notificationPrefs, revokedTokenUses } from "@/db/schema";
 import { GET as unsubscribeGet, POST as unsubscribePost } from "@/app/unsubscribe/[token]/route";
 import { POST as postStatus } from "@/app/api/v1/devices/[udid]/status/route";
-import { saveMyNotificationsAction } from "@/lib/actions/notifications";
 import { queueApiKeyExpiryAlerts, queueRevokedTokenAlerts } from "@/lib/alerts/key-alerts";
 import { regenerateDeviceToken } from "@/lib/devices/admin";
 import { resetDeviceRateLimits } from "@/lib/devices/api";
@@ -19,7 +18,7 @@ import { useTestDatabase } from "../support/db";
 import { twoOrgs } from "../support/fixtures";
 import { actAs } from "../support/session";
 import { useTestSmtp } from "../support/test-smtp";
-import { emitFor, header, insertDevices, toOf, unsubscribeUrlOf } from "./helpers";
+import { emitFor, header, insertDevices, toOf, unsubscribeUrlOf, savePrefs } from "./helpers";
 
 const db = useTestDatabase();
 let t: Awaited<ReturnType<typeof twoOrgs>>;
@@ -31,15 +30,8 @@ beforeEach(async () => {
   resetDeviceRateLimits();
 });
 
-async function save(userId: number, prefs: Record<string, unknown>) {
-  actAs(userId);
-  const fd = new FormData();
-  fd.set("orgSlug", t.orgA.slug);
-  // the form always sends its two radios; a test names only what it changes
-  fd.set("__json", JSON.stringify({ deviceScope: "all", mode: "each", ...prefs }));
-  const r = await saveMyNotificationsAction(null, fd);
-  actAs(null);
-  return r!;
+function save(userId: number, prefs: Record<string, unknown>) {
+  return savePrefs(userId, t.orgA.slug, prefs);
 }
 
 async function send(now = new Date()) {
