@@ -1,7 +1,7 @@
 import "server-only";
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { devices, memberships, notificationItems, notificationPrefs, type NotificationMode, type NotificationScope } from "@/db/schema";
+import { devices, notificationItems, notificationPrefs, type NotificationMode, type NotificationScope } from "@/db/schema";
 import type { Role } from "@/db/schema/accounts";
 import { appUrl } from "@/lib/email/config";
 import { UserError } from "@/lib/errors";
@@ -54,9 +54,24 @@ async function assertDevicesInOrg(db: Db, orgId: number, ids: number[]): Promise
   }
 }
 
+/**
+ * Locks the membership (FOR KEY SHARE) for the rest of the transaction, so a removal that races the write waits
+ * for it instead of failing the preferences' foreign key; false when the member is already gone.
+ */
+async function lockMembership(tx: Db, orgId: number, userId: number): Promise<boolean> {
+  const rows = await queryRows(
+    tx,
+    sql`select 1 from memberships where org_id = ${orgId} and user_id = ${userId} for key share`,
+  );
+  return rows.length > 0;
+}
+
 /** Saves the member's own preferences (upsert). Turning device notifications off drops what was waiting. */
 export async function saveMyNotifications(db: Db, member: { orgId: number; userId: number }, input: NotificationPrefsInput): Promise<void> {
   await db.transaction(async (tx) => {
+    if (!(await lockMembership(tx, member.orgId, member.userId))) {
+      throw new UserError("You no longer belong to this organization; nothing was saved.");
+    }
     await assertDevicesInOrg(tx, member.orgId, input.deviceIds);
     const values = {
       events: input.events,
@@ -84,11 +99,7 @@ export async function saveMyNotifications(db: Db, member: { orgId: number; userI
  */
 export async function applyUnsubscribe(db: Db, target: UnsubscribeTarget): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [member] = await tx
-      .select({ role: memberships.role })
-      .from(memberships)
-      .where(and(eq(memberships.orgId, target.orgId), eq(memberships.userId, target.userId)));
-    if (!member) return false;
+    if (!(await lockMembership(tx, target.orgId, target.userId))) return false;
     const set = target.kind === "alerts" ? { alerts: false } : { events: [] as string[] };
     await tx
       .insert(notificationPrefs)
