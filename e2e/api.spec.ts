@@ -28,7 +28,7 @@ test("create an API key, copy it, use it (bulk create, events), read the referen
 
   // the Events page shows them, linked to the device
   await page.getByRole("link", { name: "Events" }).click();
-  await expect(page.getByRole("table", { name: "Events" }).getByText("e2e-api-2")).toBeVisible();
+  await expect(page.getByRole("table", { name: "Events" }).getByText("e2e-api-2", { exact: true })).toBeVisible();
 
   // the reference lists the operations with curl
   await page.getByRole("link", { name: "API reference" }).click();

@@ -21,9 +21,9 @@ test("sign up lands in the new org; sign out returns to sign-in and closes the p
   await expect(page.getByTestId("current-org")).toHaveText(`Compilers ${id}`);
   await expect(page.getByRole("link", { name: "Devices" })).toHaveAttribute("aria-current", "page");
 
-  // The root goes to the org while signed in
+  // The root goes to the org's fleet overview while signed in
   await page.goto("/");
-  await page.waitForURL(`**/orgs/${user.slug}/devices`);
+  await page.waitForURL(`**/orgs/${user.slug}`);
 
   await signOut(page);
   await page.goto(`/orgs/${user.slug}/members`);

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Alert, Card, CardBody, CardHeader, CopyButton, EmptyState, Timestamp, Truncate } from "@/components/ui";
+import { Alert, Card, CardBody, CardHeader, CopyButton, EmptyState, inTextLinkClass, Timestamp, Truncate } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import type { DeliveryAttemptView, DeliveryDetail } from "@/lib/delivery/log";
 import { RedeliverButton } from "./redeliver-button";
@@ -177,7 +177,7 @@ export function DeliveryDetailView({
               {d.deviceUdid ? (
                 <>
                   {d.deviceId ? (
-                    <Link href={`/orgs/${orgSlug}/devices/${d.deviceId}`} className="text-accent underline-offset-2 hover:underline">
+                    <Link href={`/orgs/${orgSlug}/devices/${d.deviceId}`} className={inTextLinkClass}>
                       {d.deviceName}
                     </Link>
                   ) : (

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useActionState, useState, useTransition } from "react";
-import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, Modal, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
+import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, EmptyState, inTextLinkClass, Modal, Timestamp, Table, TBody, TD, TH, THead, TR } from "@/components/ui";
 import { fetchJson, orgApiPath, queryKeys } from "@/components/ui/portal-api";
 import { deleteDeviceAction, regenerateTokenAction, type RegeneratedToken } from "@/lib/actions/devices";
 import type { ActionState } from "@/lib/actions/safe-action";
@@ -138,7 +138,7 @@ export function DeviceDetail({ orgSlug, canModify, initial }: { orgSlug: string;
             description={
               <>
                 What this device&apos;s webhooks are told, newest first.{" "}
-                <Link href={`/orgs/${orgSlug}/events?device=${encodeURIComponent(device.udid)}`} className="text-accent underline underline-offset-2">
+                <Link href={`/orgs/${orgSlug}/events?device=${encodeURIComponent(device.udid)}`} className={inTextLinkClass}>
                   All events of this device
                 </Link>
               </>

@@ -22,7 +22,7 @@ export { Switch } from "./switch";
 export { SubmitButton } from "./submit-button";
 export { Table, TBody, TD, TH, THead, TR } from "./table";
 export { Tabs, type TabItem } from "./tabs";
-export { TextLink, linkClass } from "./text-link";
+export { TextLink, inTextLinkClass, linkClass } from "./text-link";
 export { Timestamp, useNow, type TimestampProps } from "./timestamp";
 export { Tooltip } from "./tooltip";
 export { Truncate, truncateWords } from "./truncate";

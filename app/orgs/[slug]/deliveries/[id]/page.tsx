@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeliveryDetailView } from "@/components/deliveries/delivery-detail";
-import { PageHeader } from "@/components/ui";
+import { inTextLinkClass, PageHeader } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
 import { catalogEntry } from "@/lib/events/catalog";
@@ -26,7 +26,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ slug:
         title={
           <>
             {description} →{" "}
-            <Link href={`/orgs/${ctx.orgSlug}/webhooks/${delivery.webhookId}`} className="text-accent underline-offset-4 hover:underline">
+            <Link href={`/orgs/${ctx.orgSlug}/webhooks/${delivery.webhookId}`} className={inTextLinkClass}>
               {delivery.webhookName}
             </Link>
           </>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { Badge, ButtonLink, Card, CardBody, CardHeader, PageHeader, Timestamp } from "@/components/ui";
+import { Badge, ButtonLink, Card, CardBody, CardHeader, inTextLinkClass, PageHeader, Timestamp } from "@/components/ui";
 import { WebhookSections } from "@/components/webhooks/webhook-sections";
 import { WebhookDeliveryHealth } from "@/components/deliveries/health";
 import { SecretPanel, TestEventPanel, WebhookAdminButtons } from "@/components/webhooks/webhook-controls";
@@ -149,7 +149,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ slug: 
               description={
                 <>
                   Last 24 hours, by hour.{" "}
-                  <Link href={`/orgs/${ctx.orgSlug}/webhooks/${row.id}/deliveries`} className="text-accent underline underline-offset-2">
+                  <Link href={`/orgs/${ctx.orgSlug}/webhooks/${row.id}/deliveries`} className={inTextLinkClass}>
                     See deliveries
                   </Link>
                 </>
