@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { migrate, openDatabase, setProcessDatabase, type DatabaseHandle, type Db } from "@/db/client";
+import { pendingKick } from "@/lib/delivery/kick";
+import { pendingEmailKick } from "@/lib/email/kick";
 
 /**
  * A fresh database for one test file: in-memory PGlite by default, or a new database on the PostgreSQL server
@@ -81,6 +83,9 @@ export function useTestDatabase(options: { truncate?: boolean } = {}): () => Db 
   });
   if (options.truncate !== false) {
     beforeEach(async () => {
+      // a delivery or email pass a previous test kicked in the background finishes first: a pass still writing
+      // while the truncate takes its exclusive locks deadlocks one of them (seen on PostgreSQL)
+      await Promise.all([pendingKick(), pendingEmailKick()]);
       if (handle) await truncateAll(handle.db);
     });
   }
