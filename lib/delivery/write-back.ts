@@ -1,6 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { preparedRows, queryRows, type Db } from "@/db/client";
+import { hasSqlState } from "@/db/errors";
 import { deliveryAttempts } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { parkWebhookDeliveries } from "@/lib/webhooks/parking";
@@ -108,17 +109,11 @@ export async function writeOutcomes(
   } catch (err) {
     // The delete committed between this statement's snapshot and its foreign-key check: run it again, and the
     // filter above drops the gone rows' attempts. (A second race on the same batch is not worth a loop.)
-    if (!isForeignKeyViolation(err)) throw err;
+    if (!hasSqlState(err, "23503")) throw err;
     await preparedRows(db, statement);
   }
 }
 
-function isForeignKeyViolation(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === "23503") return true;
-  }
-  return false;
-}
 
 /** Per-webhook result of a batch, in completion order. */
 export type WebhookTally = {

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
+import { hasSqlState } from "@/db/errors";
 import { devices } from "@/db/schema";
 import { UserError } from "@/lib/errors";
 import { recordAudit, recordAudits } from "@/lib/audit";
@@ -15,13 +16,6 @@ type DeviceRow = typeof devices.$inferSelect;
 export type WriteResult = { device: DeviceRow; deliveries: number };
 
 const snapshot = (d: DeviceRow) => ({ id: d.id, udid: d.udid, name: d.name, tags: d.tags });
-
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
-}
 
 const duplicateUdid = () =>
   new UserError(
@@ -83,7 +77,7 @@ export async function createDevice(
     });
   } catch (err) {
     // two concurrent creates of one udid: the unique index decides
-    if (isUniqueViolation(err)) throw duplicateUdid();
+    if (hasSqlState(err, "23505")) throw duplicateUdid();
     throw err;
   }
 }
@@ -215,7 +209,7 @@ export async function createDevices(
     });
   } catch (err) {
     // a concurrent create of one of these UDIDs: the unique index decides, and the whole batch is refused
-    if (isUniqueViolation(err)) {
+    if (hasSqlState(err, "23505")) {
       throw new UserError("A device with one of these UDIDs was created at the same time; nothing was saved.", { devices: ["Retry: a UDID was taken meanwhile."] }, "conflict");
     }
     throw err;

@@ -3,6 +3,7 @@ import "server-only";
 // 350 lines because every write carries its own validation (names, devices, URL at save) and sealing of secrets.
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
+import { hasSqlState } from "@/db/errors";
 import { devices, webhooks } from "@/db/schema";
 import { UserError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit";
@@ -131,11 +132,6 @@ async function assertNameFree(db: Db, orgId: number, name: string, exceptId?: nu
   }
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === "23505" || e?.cause?.code === "23505";
-}
-
 function summaryOf(input: WebhookFormInput) {
   return { name: input.name, url: input.url, events: input.events, method: input.method, format: input.format, authType: input.authType, deviceScope: input.deviceScope };
 }
@@ -189,7 +185,7 @@ export async function createWebhook(db: Db, actor: Actor, input: WebhookFormInpu
       return row;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) {
+    if (hasSqlState(err, "23505")) {
       throw new UserError("Please correct the highlighted fields.", { name: [`A webhook named "${input.name}" already exists in this organization.`] });
     }
     throw err;
@@ -243,7 +239,7 @@ export async function updateWebhook(
       return row;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) {
+    if (hasSqlState(err, "23505")) {
       throw new UserError("Please correct the highlighted fields.", { name: [`A webhook named "${input.name}" already exists in this organization.`] });
     }
     throw err;
