@@ -5,7 +5,7 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const distDir = process.env.NEXT_DIST_DIR ?? ".next-e2e";
 const pgliteDir = process.env.E2E_PGLITE_DIR ?? `./.data/e2e-${port}`;
 const skipBuild = process.env.E2E_SKIP_BUILD === "1";
-const build = skipBuild ? "" : "npx next build && ";
+const build = skipBuild ? "" : "npm run -s build && ";
 
 export default defineConfig({
   testDir: "./e2e",
@@ -35,7 +35,8 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium", viewport: { width: 1360, height: 900 } } }],
   webServer: {
-    command: `rm -rf ${pgliteDir} && ${build}npx next start -H 127.0.0.1 -p ${port}`,
+    // `npm start`: the production server (Next.js plus the device routes' fast path), as a user runs it
+    command: `rm -rf ${pgliteDir} && ${build}node dist/server.cjs -H 127.0.0.1 -p ${port}`,
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 300_000,
     reuseExistingServer: false,

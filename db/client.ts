@@ -13,7 +13,9 @@ export type DbDriver = "pglite" | "postgres";
 type Handle = { db: Db; driver: DbDriver; url?: string; close: () => Promise<void> };
 
 const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
-const g = globalThis as unknown as { __signalpostDb?: Handle };
+// On globalThis, not in module scope: a dev reload, and the custom server's device fast path (a second copy of this
+// module in the same process, see scripts/server.ts), must find the one open database, never open a second one.
+const g = globalThis as unknown as { __signalpostDb?: Handle; __signalpostDbOpening?: Promise<Handle> };
 
 /** Which driver this process uses: node-postgres when DATABASE_URL is set, otherwise embedded PGlite. */
 export function configuredDriver(): DbDriver {
@@ -99,13 +101,11 @@ async function openProcessDatabase(): Promise<Handle> {
   return handle;
 }
 
-let opening: Promise<Handle> | undefined;
-
 /** The process-wide database, opened and migrated once (cached on globalThis so dev reloads reuse it). */
 export async function getDatabase(): Promise<Handle> {
   if (g.__signalpostDb) return g.__signalpostDb;
-  opening ??= openProcessDatabase().then((h) => (g.__signalpostDb = h));
-  return opening;
+  g.__signalpostDbOpening ??= openProcessDatabase().then((h) => (g.__signalpostDb = h));
+  return g.__signalpostDbOpening;
 }
 
 /** Shorthand for the process-wide drizzle instance. */
@@ -116,7 +116,7 @@ export async function getDb(): Promise<Db> {
 /** Installs a database as the process-wide one (tests, scripts that manage their own). */
 export function setProcessDatabase(handle: Handle | undefined): void {
   g.__signalpostDb = handle;
-  opening = handle ? Promise.resolve(handle) : undefined;
+  g.__signalpostDbOpening = handle ? Promise.resolve(handle) : undefined;
 }
 
 /** Runs raw SQL and returns its rows, for both drivers. */

@@ -34,11 +34,12 @@ async function main() {
     setProcessDatabase(handle);
     const { user, org, udids, tokens } = await seed(handle.db);
     if (!args.has("--skip-build")) {
-      console.log("building (next build)…");
+      console.log("building (next build, then the production server)…");
       execFileSync(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
         env: { ...process.env, NEXT_DIST_DIR: DIST, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: "" },
         stdio: "inherit",
       });
+      execFileSync(process.execPath, [path.join(ROOT, "scripts/build-server.mjs")], { cwd: ROOT, stdio: "inherit" });
     }
     server = await startServer(databaseUrl);
     const pid = server.child.pid!;

@@ -4,15 +4,15 @@ import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { intEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-ip";
-import { readJsonBody } from "@/lib/http/body";
-import { isDatabaseUnavailable, jsonError, unavailable, validationError } from "@/lib/http/json";
+import { BodyCutOff, parseJsonBody, readBodyCapped, type BodyRead } from "@/lib/http/body";
+import { errorBody, isDatabaseUnavailable, jsonError, unavailable, UNAVAILABLE_MESSAGE, validationProblem, type ErrorFields } from "@/lib/http/json";
 import { TokenBucket } from "@/lib/rate-limit";
 import { kickDelivery, kickLease, kickLeased } from "@/lib/delivery/kick";
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { UserError } from "@/lib/errors";
 import { recordStatusRequest } from "@/lib/metrics";
-import { udidSchema } from "@/lib/validation/devices";
+import { signalsReportSchema, statusReportSchema, udidSchema } from "@/lib/validation/devices";
 import { recordAuthenticationFailure, recordDeviceContact, type ContactInput, type ContactResult } from "./contact";
 import { DEVICE_TOKEN_PATTERN, deviceTokenRef, hashDeviceToken } from "./tokens";
 
@@ -52,50 +52,97 @@ function unauthorized() {
 }
 
 /**
- * The device-token wrapper of /api/v1/devices/{udid}/…: size, auth header, content type, per-device rate limit,
- * JSON body and schema, then the contact (which authenticates the token against the udid inside its transaction).
- * Every refusal uses the one JSON error shape; an unreachable database answers 503 with Retry-After.
+ * A device report, whichever server received it: the Next route handler (`handleDeviceRequest`) or the production
+ * server's fast path for the device routes (`lib/devices/fast-path.ts`), which skips the framework's per-request
+ * work on the busiest route.
  */
-export async function handleDeviceRequest<S extends z.ZodType>(
-  req: Request,
-  params: Promise<{ udid: string }>,
-  schema: S,
-  toContact: (body: z.infer<S>) => Pick<ContactInput, "report" | "signals" | "ack">,
-): Promise<Response> {
-  const started = performance.now();
-  const response = await deviceRequest(req, params, schema, toContact);
-  recordStatusRequest(response.status, performance.now() - started);
-  return response;
+export type DeviceCall = {
+  /** The udid path segment as it arrived (still percent-encoded). */
+  udid: string;
+  /** The request's headers (by lower-case name); X-Forwarded-For holds the peer's address when the client sent none. */
+  headers: Pick<Headers, "get">;
+  /** The body, read up to `cap` bytes and refused past it (the rest unread). */
+  body(cap: number): Promise<BodyRead>;
+};
+
+/** The answer to a device call: a status, a JSON body and extra headers. */
+export type DeviceAnswer = { status: number; body: unknown; headers?: Record<string, string> };
+
+/** What a report route accepts and what of it becomes the contact. */
+export type DeviceReport<S extends z.ZodType = z.ZodType> = {
+  schema: S;
+  toContact: (body: z.infer<S>) => Pick<ContactInput, "report" | "signals" | "ack">;
+};
+
+/** POST /api/v1/devices/{udid}/status: status, firmware, optional signals and an ack of the desired state. */
+export const STATUS_REPORT: DeviceReport<typeof statusReportSchema> = {
+  schema: statusReportSchema,
+  toContact: (body) => ({
+    report: { status: body.status, firmwareVersion: body.firmwareVersion },
+    ack: body.reported,
+    signals: body.signals && Object.keys(body.signals).length ? body.signals : undefined,
+  }),
+};
+
+/** POST /api/v1/devices/{udid}/signals: telemetry, stored and emitted as one device.telemetry event. */
+export const SIGNALS_REPORT: DeviceReport<typeof signalsReportSchema> = {
+  schema: signalsReportSchema,
+  toContact: (body) => ({ report: {}, signals: body.signals }),
+};
+
+const problem = (status: number, code: string, message: string, fields?: ErrorFields, headers?: Record<string, string>): DeviceAnswer => ({
+  status,
+  body: errorBody(code, message, fields),
+  headers,
+});
+
+const refused = (): DeviceAnswer => problem(401, "unauthorized", UNAUTHORIZED_MESSAGE, undefined, { "www-authenticate": 'Bearer realm="signalpost-devices"' });
+
+/** The Next route handler's side of a device report: the web Request as a DeviceCall, the answer as a Response. */
+export async function handleDeviceRequest<S extends z.ZodType>(req: Request, params: Promise<{ udid: string }>, report: DeviceReport<S>): Promise<Response> {
+  const { udid } = await params;
+  const answer = await answerDeviceReport(
+    { udid, headers: req.headers, body: (cap) => readBodyCapped(req, cap) },
+    report,
+  );
+  return NextResponse.json(answer.body, { status: answer.status, headers: answer.headers });
 }
 
-async function deviceRequest<S extends z.ZodType>(
-  req: Request,
-  params: Promise<{ udid: string }>,
-  schema: S,
-  toContact: (body: z.infer<S>) => Pick<ContactInput, "report" | "signals" | "ack">,
-): Promise<Response> {
-  try {
-    const { udid: rawUdid } = await params;
-    const udid = safeDecode(rawUdid);
+/**
+ * A device report, from any server: size, auth header, content type, per-device rate limit, JSON body and schema,
+ * then the contact (which authenticates the token against the udid inside its transaction). Every refusal uses
+ * the one JSON error shape; an unreachable database answers 503 with Retry-After. Recorded in the status API's
+ * metrics.
+ */
+export async function answerDeviceReport<S extends z.ZodType>(call: DeviceCall, report: DeviceReport<S>): Promise<DeviceAnswer> {
+  const started = performance.now();
+  const answer = await deviceReport(call, report);
+  recordStatusRequest(answer.status, performance.now() - started);
+  return answer;
+}
 
-    const declared = req.headers.get("content-length");
+async function deviceReport<S extends z.ZodType>(call: DeviceCall, { schema, toContact }: DeviceReport<S>): Promise<DeviceAnswer> {
+  try {
+    const udid = safeDecode(call.udid);
+
+    const declared = call.headers.get("content-length");
     if (declared !== null && Number(declared) > MAX_DEVICE_BODY_BYTES) return tooLarge();
 
     // an address that keeps sending wrong tokens is slowed down before any token is checked (no address known,
     // e.g. not behind `next start` or a proxy: not limited by address)
-    const address = clientAddress(req.headers);
+    const address = clientAddress(call.headers);
     const blocked = address ? failureBucket().peek(address) : 0;
     if (blocked > 0) {
-      return jsonError(429, "rate_limited", `Too many failed device authentications from this address; retry in ${blocked} s.`, undefined, {
+      return problem(429, "rate_limited", `Too many failed device authentications from this address; retry in ${blocked} s.`, undefined, {
         "retry-after": String(blocked),
       });
     }
     const failed = () => {
       if (address) failureBucket().take(address);
-      return unauthorized();
+      return refused();
     };
 
-    const token = bearerToken(req.headers.get("authorization"));
+    const token = bearerToken(call.headers.get("authorization"));
     const udidOk = udidSchema.safeParse(udid).success;
     // A missing or malformed token ties the request to no device: refused, and no event anywhere.
     if (!token || !udidOk || !DEVICE_TOKEN_PATTERN.test(token)) return failed();
@@ -104,32 +151,39 @@ async function deviceRequest<S extends z.ZodType>(
     // database work.
     const wait = deviceBucket().take(`${udid}\u0000${tokenHash}`);
     if (wait > 0) {
-      return jsonError(429, "rate_limited", `Too many requests for this device; retry in ${wait} s.`, undefined, {
+      return problem(429, "rate_limited", `Too many requests for this device; retry in ${wait} s.`, undefined, {
         "retry-after": String(wait),
       });
     }
 
-    const read = await readJsonBody(req, { maxBytes: MAX_DEVICE_BODY_BYTES, emptyIsObject: true });
-    if (!read.ok) return jsonError(read.problem.status, read.problem.code, read.problem.message);
+    const read = parseJsonBody(await call.body(MAX_DEVICE_BODY_BYTES), call.headers.get("content-type"), {
+      maxBytes: MAX_DEVICE_BODY_BYTES,
+      emptyIsObject: true,
+    });
+    if (!read.ok) return problem(read.problem.status, read.problem.code, read.problem.message);
     const body = schema.safeParse(read.value);
-    if (!body.success) return validationError(body.error);
+    if (!body.success) {
+      const { message, fields } = validationProblem(body.error);
+      return problem(400, "invalid_request", message, fields);
+    }
 
     const db = await getDb();
     const leaseUntil = kickLease();
-    const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.data), ip: clientAddress(req.headers), leaseUntil });
+    const result = await recordDeviceContact(db, { udid, tokenHash, ...toContact(body.data), ip: address, leaseUntil });
     if (!result) {
-      await noteFailure(udid, token, tokenHash, req);
+      await noteFailure(udid, token, tokenHash, address);
       return failed();
     }
     if (result.leased.length > 0) kickLeased(result.leased, leaseUntil!);
     else if (result.outboxIds.length > 0) kickDelivery(result.outboxIds);
-    return NextResponse.json(contactReply(result));
+    return { status: 200, body: contactReply(result) };
   } catch (err) {
     // an ack of a version never written: refused as a whole, nothing recorded
-    if (err instanceof UserError) return jsonError(400, "invalid_request", err.message, err.errors);
-    if (isDatabaseUnavailable(err)) return unavailable();
+    if (err instanceof UserError) return problem(400, "invalid_request", err.message, err.errors);
+    if (err instanceof BodyCutOff) return problem(400, "invalid_request", err.message);
+    if (isDatabaseUnavailable(err)) return problem(503, "unavailable", UNAVAILABLE_MESSAGE, undefined, { "retry-after": "5" });
     console.error("[device-api] unexpected error:", err);
-    return jsonError(500, "internal_error", "Something went wrong on our side; nothing was recorded.");
+    return problem(500, "internal_error", "Something went wrong on our side; nothing was recorded.");
   }
 }
 
@@ -176,7 +230,7 @@ export async function handleDesiredRequest(req: Request, params: Promise<{ udid:
           where t.token_hash = ${tokenHash} and d.udid = ${udid} and t.revoked_at is null`,
     );
     if (!row) {
-      await noteFailure(udid, token, tokenHash, req);
+      await noteFailure(udid, token, tokenHash, clientAddress(req.headers));
       return unauthorized();
     }
     const version = Number(row.desired_version);
@@ -192,8 +246,8 @@ export async function handleDesiredRequest(req: Request, params: Promise<{ udid:
   }
 }
 
-function tooLarge() {
-  return jsonError(413, "payload_too_large", `The body is larger than ${MAX_DEVICE_BODY_BYTES / 1024} KB.`);
+function tooLarge(): DeviceAnswer {
+  return problem(413, "payload_too_large", `The body is larger than ${MAX_DEVICE_BODY_BYTES / 1024} KB.`);
 }
 
 function safeDecode(value: string): string {
@@ -214,14 +268,14 @@ function bearerToken(header: string | null): string | null {
  * reference, or a known token): never for another org's device with the same udid. Throttled in the database;
  * never fails the reply.
  */
-async function noteFailure(udid: string, token: string, tokenHash: string, req: Request): Promise<void> {
+async function noteFailure(udid: string, token: string, tokenHash: string, ip: string | null): Promise<void> {
   try {
     const db = await getDb();
     const { outboxIds } = await recordAuthenticationFailure(
       db,
       udid,
       { ref: deviceTokenRef(token), tokenHash },
-      { ip: clientAddress(req.headers) },
+      { ip },
     );
     if (outboxIds.length > 0) kickDelivery(outboxIds);
   } catch (err) {

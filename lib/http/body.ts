@@ -1,6 +1,14 @@
 // Reading request bodies with a size cap (device API, inbox capture).
 import { findUnstorable, UNSTORABLE_MESSAGE } from "@/lib/validation/text";
 
+/** The request body ended before its declared end (the client went away): nothing to answer, nothing recorded. */
+export class BodyCutOff extends Error {
+  constructor() {
+    super("The request body was cut off.");
+    this.name = "BodyCutOff";
+  }
+}
+
 export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too_large" };
 
 /**
@@ -55,6 +63,9 @@ export function isJsonContentType(value: string | null): boolean {
   return mime === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mime);
 }
 
+/** Strict UTF-8 (a decoder without `stream` keeps no state between calls, so one serves every request). */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Why a JSON body was refused: the HTTP status, a machine code and a sentence for the client. */
 export type BodyProblem = { status: number; code: string; message: string };
 
@@ -67,17 +78,21 @@ export type JsonBodyRead = { ok: true; value: Record<string, unknown> } | { ok: 
  * body (whatever its type) reads as `{}` — the device API's heartbeat.
  */
 export async function readJsonBody(req: Request, opts: { maxBytes: number; emptyIsObject?: boolean }): Promise<JsonBodyRead> {
+  return parseJsonBody(await readBodyCapped(req, opts.maxBytes), req.headers.get("content-type"), opts);
+}
+
+/** readJsonBody's checks on a body already read (with its cap) by any transport: see readJsonBody. */
+export function parseJsonBody(read: BodyRead, contentType: string | null, opts: { maxBytes: number; emptyIsObject?: boolean }): JsonBodyRead {
   const fail = (status: number, code: string, message: string): JsonBodyRead => ({ ok: false, problem: { status, code, message } });
-  const read = await readBodyCapped(req, opts.maxBytes);
   if (!read.ok) return fail(413, "payload_too_large", `The body is larger than ${Math.round(opts.maxBytes / 1024)} KB.`);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(read.bytes);
+    text = UTF8.decode(read.bytes);
   } catch {
     return fail(400, "invalid_encoding", "The body is not valid UTF-8.");
   }
   if (text.trim() === "" && opts.emptyIsObject) return { ok: true, value: {} };
-  if (!isJsonContentType(req.headers.get("content-type"))) {
+  if (!isJsonContentType(contentType)) {
     return fail(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
   }
   let json: unknown;

@@ -2,23 +2,30 @@ import "server-only";
 import { NextResponse } from "next/server";
 import { z } from "zod";
 
+export type ErrorFields = Record<string, string[] | undefined>;
+
+/** The body of the one JSON error shape of every API route: {"error":{"code","message","fields"?}}. */
+export function errorBody(code: string, message: string, fields?: ErrorFields) {
+  return { error: fields ? { code, message, fields } : { code, message } };
+}
+
 /** The one JSON error shape of every API route: {"error":{"code","message","fields"?}}. */
-export function jsonError(
-  status: number,
-  code: string,
-  message: string,
-  fields?: Record<string, string[] | undefined>,
-  headers?: HeadersInit,
-): NextResponse {
-  return NextResponse.json({ error: fields ? { code, message, fields } : { code, message } }, { status, headers });
+export function jsonError(status: number, code: string, message: string, fields?: ErrorFields, headers?: HeadersInit): NextResponse {
+  return NextResponse.json(errorBody(code, message, fields), { status, headers });
+}
+
+/** What a zod error says to the client: the first issue as a sentence, and each bad field's messages. */
+export function validationProblem(error: z.ZodError): { message: string; fields: Record<string, string[]> } {
+  const fields = z.flattenError(error).fieldErrors as Record<string, string[]>;
+  const first = error.issues[0];
+  const where = first?.path.length ? `${first.path.join(".")}: ` : "";
+  return { message: `${where}${first?.message ?? "Invalid request"}`, fields };
 }
 
 /** A zod error → 400 naming each bad field. */
 export function validationError(error: z.ZodError): NextResponse {
-  const fields = z.flattenError(error).fieldErrors as Record<string, string[]>;
-  const first = error.issues[0];
-  const where = first?.path.length ? `${first.path.join(".")}: ` : "";
-  return jsonError(400, "invalid_request", `${where}${first?.message ?? "Invalid request"}`, fields);
+  const { message, fields } = validationProblem(error);
+  return jsonError(400, "invalid_request", message, fields);
 }
 
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "57P01", "57P02", "57P03", "53300"]);
@@ -36,9 +43,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+export const UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; retry shortly.";
+
 /** The 503 answer for an unreachable database: JSON with Retry-After, never an HTML 500. */
 export function unavailable(): NextResponse {
-  return jsonError(503, "unavailable", "The service is temporarily unavailable; retry shortly.", undefined, {
+  return jsonError(503, "unavailable", UNAVAILABLE_MESSAGE, undefined, {
     "retry-after": "5",
   });
 }

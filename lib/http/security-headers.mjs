@@ -22,12 +22,17 @@ function isHttps(url) {
   }
 }
 
+/** Whether every response carries HSTS: the APP_URL or AUTH_URL is https. */
+export function hstsAlways(env = process.env) {
+  return isHttps(env.APP_URL) || isHttps(env.AUTH_URL);
+}
+
 /**
  * The `headers()` rules: the security headers everywhere; HSTS on requests that arrived over https (the TLS proxy's
  * `X-Forwarded-Proto: https`), and on every response when the build's APP_URL or AUTH_URL is https.
  */
 export function securityHeaderRules(env = process.env) {
-  const always = isHttps(env.APP_URL) || isHttps(env.AUTH_URL);
+  const always = hstsAlways(env);
   return [
     { source: "/:path*", headers: always ? [...SECURITY_HEADERS, HSTS_HEADER] : SECURITY_HEADERS },
     ...(always ? [] : [{ source: "/:path*", has: [{ type: "header", key: "x-forwarded-proto", value: "https" }], headers: [HSTS_HEADER] }]),

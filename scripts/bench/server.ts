@@ -65,7 +65,7 @@ export function peakRssMb(pid: number): number {
 }
 
 /**
- * Starts the app (`next start`, production build) on PostgreSQL at `databaseUrl`, with deliveries by the request's
+ * Starts the app (`npm start`: dist/server.cjs, production build) on PostgreSQL at `databaseUrl`, with deliveries by the request's
  * kick only (EMBEDDED_WORKER=0). `embedded` starts it instead as a user's default: embedded PGlite in that directory
  * (no DATABASE_URL) with its in-process delivery loop, on another port.
  */
@@ -90,10 +90,11 @@ export async function startServer(databaseUrl: string, embedded?: { pgliteDir: s
     delete env.DATABASE_POOL_SIZE;
     env.PGLITE_DIR = embedded.pgliteDir;
   }
-  const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
+  // `npm start`: the production server (dist/server.cjs, built by `npm run build`) with the device fast path
+  const serverEntry = path.join(ROOT, "dist/server.cjs");
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(process.execPath, [...nodeArgs, serverEntry, "-H", "127.0.0.1", "-p", String(port)], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
