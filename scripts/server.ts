@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 type Options = { port: number; hostname: string | undefined; keepAliveTimeout: number | undefined };
 
 /** -p/--port, -H/--hostname, --keepAliveTimeout as `next start` takes them; PORT and HOSTNAME otherwise. */
-export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options {
+export function parseOptions(argv: readonly string[], env: Record<string, string | undefined>): Options {
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("-")) throw new Error(`${flag} needs a value`);

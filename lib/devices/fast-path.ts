@@ -2,6 +2,7 @@ import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyCutOff, type BodyRead } from "@/lib/http/body";
 import { HSTS_HEADER, hstsAlways, SECURITY_HEADERS } from "@/lib/http/security-headers.mjs";
+import { kickOutsideRequests } from "@/lib/delivery/kick";
 import { answerDeviceReport, SIGNALS_REPORT, STATUS_REPORT, type DeviceAnswer, type DeviceReport } from "./api";
 
 /**
@@ -15,6 +16,9 @@ import { answerDeviceReport, SIGNALS_REPORT, STATUS_REPORT, type DeviceAnswer, t
  * the report itself costs, and the objects it leaves behind were most of the server's garbage (BENCHMARKS.md).
  * `next dev` keeps serving these routes through the route handlers.
  */
+
+// this module's copy of the kick runs in a long-lived server, outside any Next request: no after() to call
+kickOutsideRequests();
 
 const ROUTE = /^\/api\/v1\/devices\/([^/]+)\/(status|signals)$/;
 const REPORTS: Record<string, DeviceReport> = { status: STATUS_REPORT, signals: SIGNALS_REPORT };
