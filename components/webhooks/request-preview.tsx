@@ -7,24 +7,40 @@ import { UNSAVED_WEBHOOK_NAME } from "@/lib/webhooks/form-settings";
 import { buildWebhookRequest, maskAuth, prettyBody, SIGNATURE_HEADER_NOTES, SIGNATURE_HEADERS } from "@/lib/webhooks/request";
 import type { WebhookSettings } from "@/lib/webhooks/types";
 
-/** A fixed sample id and time, so the server render and the browser agree. */
+/**
+ * A fixed sample id, event time and send time (creationTime), so the server render and the browser's first render
+ * agree (a send time of "now" differs between the two and breaks hydration: React #418).
+ */
 const PREVIEW_EVENT_ID = "evt_01KAR3M8Y5TQZ9J6W2N4B7C1DE";
 const PREVIEW_TIME = new Date("2026-11-23T10:00:00.000Z");
+const PREVIEW_SENT_AT = new Date("2026-11-23T10:00:05.120Z");
 
 /**
  * "Request preview": the exact request Signalpost would send for a sample event of `eventType`, built by the same
  * buildWebhookRequest as deliveries. Credentials are masked; signature headers are computed when sending.
+ * `portalBase` is the server's portalBaseUrl() (the `deviceUrl` base deliveries use), handed down by the page.
  */
-export function RequestPreview({ settings, eventType, orgId }: { settings: WebhookSettings; eventType: EventType; orgId: number }) {
+export function RequestPreview({
+  settings,
+  eventType,
+  orgId,
+  portalBase,
+}: {
+  settings: WebhookSettings;
+  eventType: EventType;
+  orgId: number;
+  portalBase: string;
+}) {
   const preview = useMemo(() => {
     try {
       const event = sampleEvent(eventType, orgId, PREVIEW_TIME, PREVIEW_EVENT_ID);
-      const built = maskAuth(buildWebhookRequest(settings, buildEventEnvelope(event, { id: settings.id, name: settings.name || UNSAVED_WEBHOOK_NAME })));
+      const envelope = buildEventEnvelope(event, { id: settings.id, name: settings.name || UNSAVED_WEBHOOK_NAME }, PREVIEW_SENT_AT);
+      const built = maskAuth(buildWebhookRequest(settings, envelope, { portalBase }));
       return { built, error: null };
     } catch (err) {
       return { built: null, error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
     }
-  }, [settings, eventType, orgId]);
+  }, [settings, eventType, orgId, portalBase]);
 
   return (
     <section aria-labelledby="request-preview-title" className="rounded-lg border border-line bg-surface shadow-sm">

@@ -32,6 +32,7 @@ export function WebhookForm({
   devices,
   allowHttp,
   cancelHref,
+  portalBase,
 }: {
   orgSlug: string;
   orgId: number;
@@ -41,6 +42,8 @@ export function WebhookForm({
   devices: PickerDevice[];
   allowHttp: boolean;
   cancelHref: string;
+  /** The portal's base URL on the server (portalBaseUrl()): the preview's `deviceUrl`, as deliveries send it. */
+  portalBase: string;
 }) {
   const form = useWebhookForm({ orgSlug, initial, storedAuthType, allowHttp });
   const [tab, setTab] = useState<(typeof TABS)[number]["id"]>("form");
@@ -89,7 +92,7 @@ export function WebhookForm({
           aria-labelledby="webhook-tab-preview"
           className={cn("min-w-0 lg:sticky lg:top-6 lg:block lg:self-start", tab !== "preview" && "hidden")}
         >
-          <RequestPreview settings={form.previewSettings} eventType={form.firstEvent} orgId={orgId} />
+          <RequestPreview settings={form.previewSettings} eventType={form.firstEvent} orgId={orgId} portalBase={portalBase} />
         </aside>
       </div>
     </div>

@@ -70,12 +70,19 @@ function lineProtocolView(envelope: EventEnvelope): Record<string, unknown> {
 
 /**
  * The template variables: the envelope's fields (data.* nested), `json` (the whole envelope as JSON), `lp` (line
- * protocol pieces, see lineProtocolView) and `deviceUrl` (the device's page in the portal, lib/webhooks/portal-link.ts;
- * null for events about no device). `deviceUrl` is a template variable only: the JSON envelope is unchanged.
+ * protocol pieces, see lineProtocolView) and `deviceUrl` (the device's page in the portal under `portalBase`,
+ * lib/webhooks/portal-link.ts; null for events about no device). `deviceUrl` is a template variable only: the JSON
+ * envelope is unchanged.
  */
-export function templateView(envelope: EventEnvelope): Record<string, unknown> {
-  return { ...envelope, json: JSON.stringify(envelope), lp: lineProtocolView(envelope), deviceUrl: deviceUrl(envelope) };
+export function templateView(envelope: EventEnvelope, portalBase?: string): Record<string, unknown> {
+  return { ...envelope, json: JSON.stringify(envelope), lp: lineProtocolView(envelope), deviceUrl: deviceUrl(envelope, portalBase) };
 }
+
+/** Options of buildWebhookRequest. */
+export type BuildOptions = {
+  /** The portal's base URL for `deviceUrl` (default portalBaseUrl(), read on the server; the browser's preview passes the server's value). */
+  portalBase?: string;
+};
 
 /**
  * The rendering budget of a template (README, "Reliability and security"). Mustache sections repeat everything
@@ -244,10 +251,10 @@ function withQuery(url: string, params: [string, string][]): string {
  * Throws when a template does not parse (the schema refuses those on save) or a render exceeds its budget
  * (TemplateBudgetError): both are deterministic, so a delivery that cannot be built fails for good.
  */
-export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEnvelope): BuiltRequest {
+export function buildWebhookRequest(settings: WebhookSettings, envelope: EventEnvelope, options: BuildOptions = {}): BuiltRequest {
   // the template view is built only when a template needs it (its `json` variable stringifies the whole envelope)
   let viewCache: Record<string, unknown> | undefined;
-  const view = () => (viewCache ??= templateView(envelope));
+  const view = () => (viewCache ??= templateView(envelope, options.portalBase));
   let body: string;
   let contentType: string;
   switch (settings.format) {

@@ -4,6 +4,7 @@ import { WebhookForm } from "@/components/webhooks/webhook-form";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
 import { allowPrivateUrls } from "@/lib/env";
+import { portalBaseUrl } from "@/lib/webhooks/portal-link";
 import { devicesForPicker, listWebhooks, webhookLimit } from "@/lib/webhooks/manage";
 
 export const metadata: Metadata = { title: "Create Webhook" };
@@ -40,7 +41,7 @@ export default async function NewWebhookPage({ params }: { params: Promise<{ slu
           </span>
         </Alert>
       ) : (
-        <WebhookForm orgSlug={ctx.orgSlug} orgId={ctx.orgId} devices={devices} allowHttp={allowPrivateUrls()} cancelHref={base} />
+        <WebhookForm orgSlug={ctx.orgSlug} orgId={ctx.orgId} devices={devices} allowHttp={allowPrivateUrls()} portalBase={portalBaseUrl()} cancelHref={base} />
       )}
     </>
   );

@@ -5,6 +5,7 @@ import { WebhookForm } from "@/components/webhooks/webhook-form";
 import { getDb } from "@/db/client";
 import { requireOrgPage } from "@/lib/auth/page";
 import { allowPrivateUrls } from "@/lib/env";
+import { portalBaseUrl } from "@/lib/webhooks/portal-link";
 import { devicesForPicker, findWebhook, webhookFormValues } from "@/lib/webhooks/manage";
 
 export const metadata: Metadata = { title: "Edit webhook" };
@@ -31,6 +32,7 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ sl
         storedAuthType={row.authType}
         devices={devices}
         allowHttp={allowPrivateUrls()}
+        portalBase={portalBaseUrl()}
         cancelHref={detail}
       />
     </>
