@@ -62,6 +62,11 @@ const feed: DeliveryFeed = {
     return () => state.listeners.delete(listener);
   },
   done: settleIds,
+  // rows a pass could not start before its budget ended: first in line for the next pass (their tickets stay open)
+  giveBack(items) {
+    state.waiting.unshift(...items);
+    for (const listener of state.listeners) listener();
+  },
 };
 
 /**

@@ -38,6 +38,13 @@ export type DeliveryFeed = {
    * skipped (not claimable, too little lease left), or the pass ended. Each id taken is reported once.
    */
   done?(outboxIds: number[]): void;
+  /**
+   * Takes back rows this pass took from the feed and did not start before its budget ended, still leased to this
+   * process until `leaseUntil`, for the next pass to send at once (instead of releasing them to the database,
+   * where they would wait for the next claim of the loop, worker or cron: measured 1–2 s at 1,000 changes/s).
+   * They are not reported done; the pass that sends them does.
+   */
+  giveBack?(items: { row: ClaimedRow; leaseUntil: number }[]): void;
 };
 
 export type ProcessOptions = {
@@ -134,6 +141,8 @@ class DeliveryPass {
   private unsubscribe: (() => void) | null = null;
   /** Ids taken from the feed and not yet reported done to it. */
   private readonly fromFeed = new Set<number>();
+  /** Until when each row taken from the feed is leased to this process (epoch ms), for giving it back. */
+  private readonly fedLeases = new Map<number, number>();
 
   constructor(
     private readonly db: Db,
@@ -307,13 +316,16 @@ class DeliveryPass {
     const enough = now.getTime() + sendAndRecordMs();
     for (const item of items) {
       if (typeof item === "number") ids.push(item);
-      else if (item.leaseUntil >= enough) leased.push(item.row);
-      else skipped.push(item.row.id);
+      else if (item.leaseUntil >= enough) {
+        leased.push(item.row);
+        this.fedLeases.set(item.row.id, item.leaseUntil);
+      } else skipped.push(item.row.id);
       this.fromFeed.add(typeof item === "number" ? item : item.row.id);
     }
     this.settle(skipped);
     if (ids.length === 0) return leased;
     const claimed = await claimDeliveriesById(this.db, ids, { now, leaseMs: this.leaseMs, workerId: this.options.workerId });
+    for (const r of claimed) this.fedLeases.set(r.id, now.getTime() + this.leaseMs);
     const got = new Set(claimed.map((r) => r.id));
     this.settle(ids.filter((id) => !got.has(id)));
     return [...leased, ...claimed];
@@ -353,8 +365,23 @@ class DeliveryPass {
 
   /** Gives back rows claimed but never started (the budget ended, or the pass failed). */
   private releaseQueued(): void {
-    const unsent = this.scheduler.drain();
+    let unsent = this.scheduler.drain();
     this.result.claimed -= unsent.length;
+    // fed rows with enough lease left go back to the feed, in memory, for the next pass (see DeliveryFeed.giveBack)
+    const feed = this.options.feed;
+    if (feed?.giveBack && !this.failure) {
+      const enough = this.clock().getTime() + sendAndRecordMs();
+      const handBack: { row: ClaimedRow; leaseUntil: number }[] = [];
+      const rest: ClaimedRow[] = [];
+      for (const row of unsent) {
+        const leaseUntil = this.fedLeases.get(row.id);
+        if (leaseUntil !== undefined && leaseUntil >= enough && this.fromFeed.delete(row.id)) handBack.push({ row, leaseUntil });
+        else rest.push(row);
+      }
+      if (handBack.length > 0) feed.giveBack(handBack);
+      unsent = rest;
+      if (unsent.length === 0) return;
+    }
     this.result.released += unsent.length;
     this.releasing++;
     releaseClaims(this.db, unsent, this.clock())
