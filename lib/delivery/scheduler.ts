@@ -26,9 +26,12 @@ export class FairScheduler {
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
-  /** Queues a row, unless its webhook already holds its bound: then false (the caller gives the row back). */
-  offer(row: ClaimedRow): boolean {
-    if (this.held(row.webhookId) >= this.maxHeldPerWebhook) return false;
+  /**
+   * Queues a row, unless its webhook already holds its bound: then false (the caller gives the row back). `always`
+   * queues it regardless (rows that are in this process's memory either way, see DeliveryPass.onClaimed).
+   */
+  offer(row: ClaimedRow, always = false): boolean {
+    if (!always && this.held(row.webhookId) >= this.maxHeldPerWebhook) return false;
     const q = this.queues.get(row.webhookId);
     if (q) q.push(row);
     else this.queues.set(row.webhookId, [row]);

@@ -81,4 +81,16 @@ describe("a fed pass at the end of its budget", () => {
     expect(released).toHaveLength(result.released);
     expect(released.every((r) => r.lockedUntil === null || r.lockedUntil.getTime() < leaseUntil)).toBe(true);
   });
+
+  it("keeps fed rows beyond a webhook's held bound queued instead of releasing them, and sends them all", async () => {
+    const { rows, leaseUntil } = await leasedRows(12);
+    receiver.respondWith(behaviours.ok());
+    const { feed, givenBack } = listFeed(rows.map((row) => ({ row, leaseUntil })));
+    // held bound: max(4 × 1, 2 + 1) = 4 rows of the webhook; 8 would have gone back to the database
+    const result = await processOutbox({ feed, concurrency: 1, perWebhookLimit: 1, batchSize: 2 });
+    expect(result).toMatchObject({ released: 0, succeeded: 12 });
+    expect(givenBack).toHaveLength(0);
+    expect(receiver.requests).toHaveLength(12);
+    expect((await outboxRows(db())).every((r) => r.status === "succeeded" && r.attempts === 1)).toBe(true);
+  });
 });
