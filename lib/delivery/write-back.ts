@@ -52,6 +52,7 @@ export async function writeOutcomes(
     outcomes.map((o) => ({
       id: o.row.id,
       attempts: o.row.attempts,
+      was: "pending",
       status: o.status,
       next_attempt_at: o.nextAttemptAt ? iso(o.nextAttemptAt) : null,
       status_code: o.statusCode,
@@ -74,9 +75,12 @@ export async function writeOutcomes(
           last_status_code = r.status_code,
           last_error = r.error,
           completed_at = r.completed_at
-      from (select * from json_to_recordset(${outcomeJson}::json) as r(id bigint, attempts int, status text,
+      from (select * from json_to_recordset(${outcomeJson}::json) as r(id bigint, attempts int, was text, status text,
         next_attempt_at timestamptz, status_code int, error text, completed_at timestamptz) limit ${outcomes.length}) r
-      where o.id = r.id and o.attempts = r.attempts and o.status = 'pending'
+      -- "pending" comes with each row (r.was), not as a literal: a literal lets the planner read the rows through the
+      -- partial index of pending rows, which holds every row sent since the last vacuum as a dead entry (33,765 of
+      -- them for 326 live rows in a 1,000 changes/s run); this way it is one primary-key probe per row
+      where o.id = r.id and o.attempts = r.attempts and o.status = r.was
       returning 1
     ),
     logged as (

@@ -80,13 +80,15 @@ export async function openLoop(
     rate: number;
     seconds: number;
     maxConnections?: number;
+    /** Connections to use (and leave open), e.g. the ones a warm-up opened; otherwise a pool of this run's own. */
+    pool?: Pool;
     next: () => LoadRequest;
     onSent?: (req: LoadRequest, at: number) => void;
     onResponse?: (s: number, b: string, r: LoadRequest) => void;
   },
 ): Promise<LoadResult> {
   assertLocal(origin);
-  const pool = new Pool(origin, { connections: opts.maxConnections ?? 128, pipelining: 1, keepAliveTimeout: 30_000 });
+  const pool = opts.pool ?? loadPool(origin, opts.maxConnections);
   const result: LoadResult = { requests: 0, ok: 0, errors: 0, statusCounts: {}, seconds: 0, rps: 0, latenciesMs: [] };
   const total = Math.round(opts.rate * opts.seconds);
   const interval = 1000 / opts.rate;
@@ -108,6 +110,12 @@ export async function openLoop(
   await Promise.all(inflight);
   result.seconds = (performance.now() - started) / 1000;
   result.rps = result.ok / result.seconds;
-  await pool.close();
+  if (!opts.pool) await pool.close();
   return result;
+}
+
+/** The load generator's connections to `origin` (keep-alive, no pipelining). */
+export function loadPool(origin: string, maxConnections = 128): Pool {
+  assertLocal(origin);
+  return new Pool(origin, { connections: maxConnections, pipelining: 1, keepAliveTimeout: 30_000 });
 }
