@@ -17,7 +17,8 @@ import { answerDeviceReport, SIGNALS_REPORT, STATUS_REPORT, type DeviceAnswer, t
  * `next dev` keeps serving these routes through the route handlers.
  */
 
-// this module's copy of the kick runs in a long-lived server, outside any Next request: no after() to call
+// This module's copy of the kick runs in a long-lived server, outside any Next request: no after() to call. (So this
+// module is imported by scripts/server.ts and tests only, never by app/ code, whose kicks need after() on Vercel.)
 kickOutsideRequests();
 
 const ROUTE = /^\/api\/v1\/devices\/([^/]+)\/(status|signals)$/;

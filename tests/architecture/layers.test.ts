@@ -93,6 +93,13 @@ describe("layers", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("only the production server imports the device fast path (its kick skips after(), which app code needs)", () => {
+    const offenders = [...filesUnder("app"), ...filesUnder("components"), ...libFiles, ...filesUnder("scripts")]
+      .filter((f) => f !== "scripts/server.ts")
+      .flatMap((f) => importsOf(f).filter((i) => i.replace(/\.ts$/, "") === "lib/devices/fast-path").map((i) => `${f} → ${i}`));
+    expect(offenders).toEqual([]);
+  });
+
   it("no file refers to a document outside the repository", () => {
     const offenders = [...libFiles, ...filesUnder("components"), ...filesUnder("app"), ...filesUnder("db"), ...filesUnder("scripts"), ...filesUnder("tests")]
       .filter((f) => /DESIGN(\.md| §)/.test(readFileSync(path.join(root, f), "utf8")) && !f.endsWith("layers.test.ts"));
