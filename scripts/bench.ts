@@ -15,6 +15,7 @@ import { benchFeatures } from "./bench/features";
 import { LATENCY_1000, LATENCY_200, benchLatency } from "./bench/latency";
 import { benchPgBoss } from "./bench/pgboss";
 import { measuringMachine, notes, rows, writeReport } from "./bench/report";
+import { settleDatabase } from "./bench/machine";
 import { benchScale } from "./bench/scale";
 import { seed } from "./bench/seed";
 import { startServer } from "./bench/server";
@@ -43,15 +44,17 @@ async function main() {
     }
     server = await startServer(databaseUrl);
     const pid = server.child.pid!;
-    if (runs("status")) await measuringMachine("status API", () => benchStatusApi(udids, tokens, pid));
+    // each section starts on a settled database (see settleDatabase)
+    const settled = () => settleDatabase(handle.db);
+    if (runs("status")) await measuringMachine("status API", () => benchStatusApi(udids, tokens, pid, settled));
     checkDeadline();
-    if (runs("delivery")) await measuringMachine("delivery", () => benchDelivery(handle.db, org.id));
+    if (runs("delivery")) await settled().then(() => measuringMachine("delivery", () => benchDelivery(handle.db, org.id)));
     checkDeadline();
-    if (runs("pgboss")) await measuringMachine("pg-boss", () => benchPgBoss(handle.db, org.id, databaseUrl));
+    if (runs("pgboss")) await settled().then(() => measuringMachine("pg-boss", () => benchPgBoss(handle.db, org.id, databaseUrl)));
     checkDeadline();
-    if (runs("latency")) await measuringMachine("latency", () => benchLatency(handle.db, org.id, udids, tokens, pid, LATENCY_200));
+    if (runs("latency")) await settled().then(() => measuringMachine("latency", () => benchLatency(handle.db, org.id, udids, tokens, pid, LATENCY_200)));
     checkDeadline();
-    if (runs("latency1000")) await measuringMachine("latency 1k", () => benchLatency(handle.db, org.id, udids, tokens, pid, LATENCY_1000));
+    if (runs("latency1000")) await settled().then(() => measuringMachine("latency 1k", () => benchLatency(handle.db, org.id, udids, tokens, pid, LATENCY_1000)));
     if (process.env.BENCH_TRACE) fs.writeFileSync("/tmp/bench-server.log", server.log());
     const serverErrors = server.log().split("\n").filter((l) => /error|fail/i.test(l));
     if (serverErrors.length) notes.push(`server log during the run: ${serverErrors.length} error lines, e.g. \`${serverErrors[0].slice(0, 200)}\``);

@@ -1,4 +1,4 @@
-// Section 5: the embedded default (issue #22 item 12). The app as `next start` runs it for a user without
+// Section 5: the embedded default (issue #22 item 12). The app as `npm start` runs it for a user without
 // PostgreSQL: embedded PGlite in a temporary PGLITE_DIR, no DATABASE_URL, its in-process delivery loop on. Status
 // reports at a fixed rate → receiver, measuring status → receiver latency as section 3 does on PostgreSQL.
 // PGlite has one connection and no lock between processes, so this process seeds the directory and closes it

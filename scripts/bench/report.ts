@@ -38,7 +38,8 @@ these machines are shared and noisy.
 
 - Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}
 - Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}
-- Server: \`next start\` (production build), \`DATABASE_URL\` → PostgreSQL, \`EMBEDDED_WORKER=0\`; deliveries by the
+- Server: \`npm start\` (production build: Next.js behind \`dist/server.cjs\`, whose fast path answers the device
+  report routes; the bare route is a Next.js route handler), \`DATABASE_URL\` → PostgreSQL, \`EMBEDDED_WORKER=0\`; deliveries by the
   request's kick (its outbox rows, queued leased to the server process, which sends them at once) and by \`processOutbox\` in the
   benchmark process (as \`npm run worker\` does: section 2, and the backstop for retries in section 3)
 - Baselines in the same run: a raw undici loop (section 2); the same signed deliveries through pg-boss (section 2b,
