@@ -1,6 +1,7 @@
 // Section 3: status change → receiver latency at a fixed rate, split by the hypervisor's steal. Run twice by
 // scripts/bench.ts: 200 changes/s over all seeded devices (`--only=latency`), and 1,000 changes/s for 30 s across
 // 1,000 devices (`--only=latency1000`; issue #21: no errors, every event delivered exactly once, p99 ≤ 100 ms, server RSS ≤ 400 MB).
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { processOutbox } from "@/lib/delivery/pass";
@@ -44,6 +45,14 @@ export async function benchLatency(db: Db, orgId: number, allUdids: string[], al
   const connections = loadPool(ORIGIN);
   await openLoop(ORIGIN, { rate, seconds: WARMUP_SECONDS, next: status, pool: connections });
   const steal = stealEverySecond();
+  // the load generator's own event-loop delay per second: a stall here delays sends and shows as latency
+  const lagHist = monitorEventLoopDelay({ resolution: 5 });
+  lagHist.enable();
+  const lagBySecond = new Map<number, number>();
+  const lagTimer = setInterval(() => {
+    lagBySecond.set(Math.floor(Date.now() / 1000), lagHist.max / 1e6);
+    lagHist.reset();
+  }, 1000);
   const r = await openLoop(ORIGIN, {
     rate,
     seconds: run.seconds,
@@ -58,6 +67,8 @@ export async function benchLatency(db: Db, orgId: number, allUdids: string[], al
     },
   });
   const stealBySecond = steal.stop();
+  clearInterval(lagTimer);
+  lagHist.disable();
   await connections.close();
   // Only events some webhook subscribes to are awaited (a first contact also records device.registered).
   const queued = new Set(
@@ -108,7 +119,8 @@ export async function benchLatency(db: Db, orgId: number, allUdids: string[], al
     console.log(`  trace: t=0s is ${new Date(t0).toISOString()} (epoch ${(t0 / 1000).toFixed(0)})`);
     for (const [b, l] of [...buckets].sort((a, c) => a[0] - c[0])) {
       const stolen = stealOf(b);
-      console.log(`  t=${b}s n=${l.length} p50 ${percentile(l, 50).toFixed(0)} p99 ${percentile(l, 99).toFixed(0)} max ${Math.max(...l).toFixed(0)}${stolen === undefined ? "" : ` steal ${stolen.toFixed(0)}%`}`);
+      const lag = lagBySecond.get(Math.floor((t0 + b * 1000) / 1000) + 1);
+      console.log(`  t=${b}s n=${l.length} p50 ${percentile(l, 50).toFixed(0)} p99 ${percentile(l, 99).toFixed(0)} max ${Math.max(...l).toFixed(0)}${stolen === undefined ? "" : ` steal ${stolen.toFixed(0)}%`}${lag === undefined ? "" : ` generator lag ${lag.toFixed(0)} ms`}`);
     }
   }
   const p = (label: string) => (rate === 200 ? label : `${label} (${rate}/s)`);
