@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
-import { signIn, uniqueId } from "./helpers";
+import { firstHref, signIn, uniqueId } from "./helpers";
 
 // An automated accessibility scan (axe-core) of every page, at desktop and phone widths: zero serious or critical
 // violations. The demo organization (seeded at boot, SEED_DEMO=1) gives populated lists; the setup adds an
@@ -16,14 +16,6 @@ type Target = { name: string; path: string };
 let signedIn: BrowserContextOptions["storageState"];
 let authPages: Target[] = [];
 let portalPages: Target[] = [];
-
-/** The path of the first link on the page whose href matches `pattern`. */
-async function firstHref(page: Page, pattern: RegExp): Promise<string> {
-  const hrefs = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
-  const href = hrefs.find((h) => pattern.test(h));
-  expect(href, `a link matching ${pattern} on ${page.url()}`).toBeTruthy();
-  return new URL(href!, page.url()).pathname;
-}
 
 async function setUp(browser: Browser) {
   const context = await browser.newContext();

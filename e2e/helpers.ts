@@ -50,3 +50,11 @@ export async function signOut(page: Page): Promise<void> {
   await page.waitForURL(/\/sign-in/);
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 }
+
+/** The path of the first link on the page whose href matches `pattern`. */
+export async function firstHref(page: Page, pattern: RegExp): Promise<string> {
+  const hrefs = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+  const href = hrefs.find((h) => pattern.test(h));
+  expect(href, `a link matching ${pattern} on ${page.url()}`).toBeTruthy();
+  return new URL(href!, page.url()).pathname;
+}

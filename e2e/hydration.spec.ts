@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
-import { signIn, signUp } from "./helpers";
+import { firstHref, signIn, signUp } from "./helpers";
 
 // Hydration: every page of the portal renders the same on the server and in the browser's first render. A
 // difference is React error #418 (minified in the production build; "Hydration failed…" in development) and React
@@ -19,14 +19,6 @@ let demo: BrowserContextOptions["storageState"];
 let demoPages: Target[] = [];
 let own: BrowserContextOptions["storageState"];
 let ownPages: Target[] = [];
-
-/** The path of the first link on the page whose href matches `pattern`. */
-async function firstHref(page: Page, pattern: RegExp): Promise<string> {
-  const hrefs = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
-  const href = hrefs.find((h) => pattern.test(h));
-  expect(href, `a link matching ${pattern} on ${page.url()}`).toBeTruthy();
-  return new URL(href!, page.url()).pathname;
-}
 
 async function setUp(browser: Browser) {
   // the demo org: its first device, webhook, delivery and event (the demo devices' device.created events are
