@@ -7,6 +7,7 @@ import { POST as signalsRoute } from "@/app/api/v1/devices/[udid]/signals/route"
 import { POST as statusRoute } from "@/app/api/v1/devices/[udid]/status/route";
 import { queryRows, type Db } from "@/db/client";
 import { devices, events } from "@/db/schema";
+import { pendingKick } from "@/lib/delivery/kick";
 import { resetDeviceRateLimits } from "@/lib/devices/api";
 import { serveDeviceReport } from "@/lib/devices/fast-path";
 import { metrics } from "@/lib/metrics";
@@ -35,7 +36,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  // the reports' kicked deliveries (to a closed port) finish before the database closes
+  await pendingKick();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
 beforeEach(() => {
   resetDeviceRateLimits();
   fellThrough.length = 0;
