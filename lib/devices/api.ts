@@ -5,7 +5,7 @@ import { getDb } from "@/db/client";
 import { intEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-ip";
 import { BodyCutOff, parseJsonBody, readBodyCapped, type BodyRead } from "@/lib/http/body";
-import { errorBody, isDatabaseUnavailable, jsonError, unavailable, UNAVAILABLE_MESSAGE, validationProblem, type ErrorFields } from "@/lib/http/json";
+import { errorBody, isDatabaseUnavailable, jsonError, unavailable, UNAVAILABLE, validationProblem, type ErrorFields } from "@/lib/http/json";
 import { TokenBucket } from "@/lib/rate-limit";
 import { kickDelivery, kickLease, kickLeased } from "@/lib/delivery/kick";
 import { sql } from "drizzle-orm";
@@ -45,11 +45,6 @@ export function resetDeviceRateLimits(): void {
 
 const UNAUTHORIZED_MESSAGE = "Missing or invalid device token for this device.";
 
-function unauthorized() {
-  return jsonError(401, "unauthorized", UNAUTHORIZED_MESSAGE, undefined, {
-    "www-authenticate": 'Bearer realm="signalpost-devices"',
-  });
-}
 
 /**
  * A device report, whichever server received it: the Next route handler (`handleDeviceRequest`) or the production
@@ -98,14 +93,17 @@ const problem = (status: number, code: string, message: string, fields?: ErrorFi
 
 const refused = (): DeviceAnswer => problem(401, "unauthorized", UNAUTHORIZED_MESSAGE, undefined, { "www-authenticate": 'Bearer realm="signalpost-devices"' });
 
+/** The per-device rate limit's refusal (reports and desired-state reads share the bucket). */
+const tooFrequent = (wait: number): DeviceAnswer =>
+  problem(429, "rate_limited", `Too many requests for this device; retry in ${wait} s.`, undefined, { "retry-after": String(wait) });
+
+/** A DeviceAnswer as the Next route handlers' Response. */
+const respond = (answer: DeviceAnswer): Response => NextResponse.json(answer.body, { status: answer.status, headers: answer.headers });
+
 /** The Next route handler's side of a device report: the web Request as a DeviceCall, the answer as a Response. */
 export async function handleDeviceRequest<S extends z.ZodType>(req: Request, params: Promise<{ udid: string }>, report: DeviceReport<S>): Promise<Response> {
   const { udid } = await params;
-  const answer = await answerDeviceReport(
-    { udid, headers: req.headers, body: (cap) => readBodyCapped(req, cap) },
-    report,
-  );
-  return NextResponse.json(answer.body, { status: answer.status, headers: answer.headers });
+  return respond(await answerDeviceReport({ udid, headers: req.headers, body: (cap) => readBodyCapped(req, cap) }, report));
 }
 
 /**
@@ -150,11 +148,7 @@ async function deviceReport<S extends z.ZodType>(call: DeviceCall, { schema, toC
     // One token belongs to one device, so a bucket per (udid, token) is a bucket per device, checked before any
     // database work.
     const wait = deviceBucket().take(`${udid}\u0000${tokenHash}`);
-    if (wait > 0) {
-      return problem(429, "rate_limited", `Too many requests for this device; retry in ${wait} s.`, undefined, {
-        "retry-after": String(wait),
-      });
-    }
+    if (wait > 0) return tooFrequent(wait);
 
     const read = parseJsonBody(await call.body(MAX_DEVICE_BODY_BYTES), call.headers.get("content-type"), {
       maxBytes: MAX_DEVICE_BODY_BYTES,
@@ -181,7 +175,7 @@ async function deviceReport<S extends z.ZodType>(call: DeviceCall, { schema, toC
     // an ack of a version never written: refused as a whole, nothing recorded
     if (err instanceof UserError) return problem(400, "invalid_request", err.message, err.errors);
     if (err instanceof BodyCutOff) return problem(400, "invalid_request", err.message);
-    if (isDatabaseUnavailable(err)) return problem(503, "unavailable", UNAVAILABLE_MESSAGE, undefined, { "retry-after": "5" });
+    if (isDatabaseUnavailable(err)) return UNAVAILABLE;
     console.error("[device-api] unexpected error:", err);
     return problem(500, "internal_error", "Something went wrong on our side; nothing was recorded.");
   }
@@ -213,14 +207,10 @@ export async function handleDesiredRequest(req: Request, params: Promise<{ udid:
     const token = bearerToken(req.headers.get("authorization"));
     const udidOk = udidSchema.safeParse(udid).success;
     // A missing or malformed token ties the request to no device: refused, and no event anywhere.
-    if (!token || !udidOk || !DEVICE_TOKEN_PATTERN.test(token)) return unauthorized();
+    if (!token || !udidOk || !DEVICE_TOKEN_PATTERN.test(token)) return respond(refused());
     const tokenHash = hashDeviceToken(token);
     const wait = deviceBucket().take(`${udid}\u0000${tokenHash}`);
-    if (wait > 0) {
-      return jsonError(429, "rate_limited", `Too many requests for this device; retry in ${wait} s.`, undefined, {
-        "retry-after": String(wait),
-      });
-    }
+    if (wait > 0) return respond(tooFrequent(wait));
     const db = await getDb();
     const [row] = await queryRows<{ desired_version: number; desired_config: unknown; desired_firmware: string | null }>(
       db,
@@ -231,7 +221,7 @@ export async function handleDesiredRequest(req: Request, params: Promise<{ udid:
     );
     if (!row) {
       await noteFailure(udid, token, tokenHash, clientAddress(req.headers));
-      return unauthorized();
+      return respond(refused());
     }
     const version = Number(row.desired_version);
     const etag = desiredEtag(version);

@@ -43,11 +43,14 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-export const UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; retry shortly.";
+/** The 503 answer for an unreachable database as plain parts (for servers that do not answer with NextResponse). */
+export const UNAVAILABLE = {
+  status: 503,
+  body: errorBody("unavailable", "The service is temporarily unavailable; retry shortly."),
+  headers: { "retry-after": "5" },
+} as const;
 
 /** The 503 answer for an unreachable database: JSON with Retry-After, never an HTML 500. */
 export function unavailable(): NextResponse {
-  return jsonError(503, "unavailable", UNAVAILABLE_MESSAGE, undefined, {
-    "retry-after": "5",
-  });
+  return NextResponse.json(UNAVAILABLE.body, { status: UNAVAILABLE.status, headers: UNAVAILABLE.headers });
 }
