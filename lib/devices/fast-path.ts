@@ -1,6 +1,7 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BodyCutOff, type BodyRead } from "@/lib/http/body";
+import { BodyCutOff, declaresMoreThan, type BodyRead } from "@/lib/http/body";
+import { errorBody } from "@/lib/http/json";
 import { HSTS_HEADER, hstsAlways, SECURITY_HEADERS } from "@/lib/http/security-headers.mjs";
 import { kickOutsideRequests } from "@/lib/delivery/kick";
 import { answerDeviceReport, SIGNALS_REPORT, STATUS_REPORT, type DeviceAnswer, type DeviceReport } from "./api";
@@ -41,7 +42,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, udid: string, r
   } catch (err) {
     // answerDeviceReport answers every failure itself; this is a failure to write the answer
     console.error("[device-api] could not answer:", err);
-    if (!res.headersSent) send(req, res, { status: 500, body: { error: { code: "internal_error", message: "Something went wrong on our side." } } });
+    if (!res.headersSent) send(req, res, { status: 500, body: errorBody("internal_error", "Something went wrong on our side.") });
     else res.destroy();
   }
 }
@@ -59,8 +60,7 @@ function nodeHeaders(req: IncomingMessage): Pick<Headers, "get"> {
 
 /** The body, up to `cap` bytes: a declared or actual length past it is refused without reading the rest. */
 export function readNodeBody(req: IncomingMessage, cap: number): Promise<BodyRead> {
-  const declared = req.headers["content-length"];
-  if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > cap) return Promise.resolve({ ok: false, reason: "too_large" });
+  if (declaresMoreThan(req.headers["content-length"], cap)) return Promise.resolve({ ok: false, reason: "too_large" });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;

@@ -9,6 +9,11 @@ export class BodyCutOff extends Error {
   }
 }
 
+/** Whether a Content-Length header declares more than `cap` bytes (a body then refused before reading it). */
+export function declaresMoreThan(contentLength: string | null | undefined, cap: number): boolean {
+  return contentLength != null && /^\d+$/.test(contentLength.trim()) && Number(contentLength) > cap;
+}
+
 export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too_large" };
 
 /**
@@ -17,8 +22,7 @@ export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "t
  * is not read.
  */
 export async function readBodyCapped(req: Request, cap: number): Promise<BodyRead> {
-  const declared = req.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > cap) return { ok: false, reason: "too_large" };
+  if (declaresMoreThan(req.headers.get("content-length"), cap)) return { ok: false, reason: "too_large" };
   if (!req.body) return { ok: true, bytes: new Uint8Array(0) };
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
