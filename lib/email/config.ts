@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { intEnv } from "@/lib/env";
+import { portalBaseUrl } from "@/lib/webhooks/portal-link";
 
 /** SMTP_URL (smtp://user:pass@host:587 or smtps://…); unset → emails are stored and shown under Emails. */
 export function smtpUrl(): string | null {
@@ -10,7 +11,7 @@ export function smtpUrl(): string | null {
 
 /** The portal's public base URL for links in emails: APP_URL, else http://localhost:$PORT. No trailing slash. */
 export function appUrl(): string {
-  return (process.env.APP_URL?.trim() || `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, "");
+  return portalBaseUrl();
 }
 
 /** The From header: EMAIL_FROM, else "Signalpost <no-reply@host of APP_URL>". */
