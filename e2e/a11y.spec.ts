@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
-import { firstHref, signIn, uniqueId } from "./helpers";
+import { demoDetailPaths, firstHref, signIn, uniqueId } from "./helpers";
 
 // An automated accessibility scan (axe-core) of every page, at desktop and phone widths: zero serious or critical
 // violations. The demo organization (seeded at boot, SEED_DEMO=1) gives populated lists; the setup adds an
@@ -41,17 +41,7 @@ async function setUp(browser: Browser) {
 
   // the demo org's first device, webhook, delivery and event (the demo devices' device.created events are
   // delivered into the demo inbox within a few seconds of the start)
-  await page.goto(`${org}/devices`);
-  const devicePath = await firstHref(page, new RegExp(`^${org}/devices/\\d+$`));
-  await page.goto(`${org}/webhooks`);
-  const webhookPath = await firstHref(page, new RegExp(`^${org}/webhooks/\\d+$`));
-  let deliveryPath = "";
-  await expect(async () => {
-    await page.goto(`${org}/deliveries`);
-    deliveryPath = await firstHref(page, new RegExp(`^${org}/deliveries/\\d+$`));
-  }).toPass({ timeout: 30_000 });
-  await page.goto(`${org}/events`);
-  const eventPath = await firstHref(page, new RegExp(`^${org}/events/[^/?]+$`));
+  const { devicePath, webhookPath, deliveryPath, eventPath } = await demoDetailPaths(page, org);
 
   authPages = [
     { name: "sign-in", path: "/sign-in" },

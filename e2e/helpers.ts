@@ -58,3 +58,22 @@ export async function firstHref(page: Page, pattern: RegExp): Promise<string> {
   expect(href, `a link matching ${pattern} on ${page.url()}`).toBeTruthy();
   return new URL(href!, page.url()).pathname;
 }
+
+/**
+ * The demo org's first device, webhook, delivery and event pages (the demo devices' device.created events are
+ * delivered into the demo inbox within a few seconds of the start, so the deliveries list is retried).
+ */
+export async function demoDetailPaths(page: Page, org: string) {
+  await page.goto(`${org}/devices`);
+  const devicePath = await firstHref(page, new RegExp(`^${org}/devices/\\d+$`));
+  await page.goto(`${org}/webhooks`);
+  const webhookPath = await firstHref(page, new RegExp(`^${org}/webhooks/\\d+$`));
+  let deliveryPath = "";
+  await expect(async () => {
+    await page.goto(`${org}/deliveries`);
+    deliveryPath = await firstHref(page, new RegExp(`^${org}/deliveries/\\d+$`));
+  }).toPass({ timeout: 30_000 });
+  await page.goto(`${org}/events`);
+  const eventPath = await firstHref(page, new RegExp(`^${org}/events/[^/?]+$`));
+  return { devicePath, webhookPath, deliveryPath, eventPath };
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
-import { firstHref, signIn, signUp } from "./helpers";
+import { demoDetailPaths, signIn, signUp } from "./helpers";
 
 // Hydration: every page of the portal renders the same on the server and in the browser's first render. A
 // difference is React error #418 (minified in the production build; "Hydration failed…" in development) and React
@@ -27,17 +27,7 @@ async function setUp(browser: Browser) {
   let page = await context.newPage();
   await signIn(page, "admin@example.com", "signalpost");
   const org = `/orgs/${new URL(page.url()).pathname.split("/")[2]}`;
-  await page.goto(`${org}/devices`);
-  const devicePath = await firstHref(page, new RegExp(`^${org}/devices/\\d+$`));
-  await page.goto(`${org}/webhooks`);
-  const webhookPath = await firstHref(page, new RegExp(`^${org}/webhooks/\\d+$`));
-  let deliveryPath = "";
-  await expect(async () => {
-    await page.goto(`${org}/deliveries`);
-    deliveryPath = await firstHref(page, new RegExp(`^${org}/deliveries/\\d+$`));
-  }).toPass({ timeout: 30_000 });
-  await page.goto(`${org}/events`);
-  const eventPath = await firstHref(page, new RegExp(`^${org}/events/[^/?]+$`));
+  const { devicePath, webhookPath, deliveryPath, eventPath } = await demoDetailPaths(page, org);
   demoPages = [
     { name: "fleet overview", path: org },
     { name: "devices", path: `${org}/devices` },
